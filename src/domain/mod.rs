@@ -1,0 +1,8 @@
+//! The pure domain: rules that take time and randomness as arguments and never do I/O.
+
+pub mod answer;
+pub mod questions;
+pub mod rotation;
+pub mod rubric;
+pub mod schedule;
+pub mod streak;

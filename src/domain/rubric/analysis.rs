@@ -1,0 +1,1035 @@
+//! Reads an answer: tokens, sentences, clause subjects and tense, and per-sentence cues.
+//!
+//! Everything here is linear in the input and ignores whitespace entirely (a run of spaces, tabs or
+//! newlines is never a token), so reformatting an answer cannot change what the rubric sees. Token
+//! positions are byte offsets into the original answer, so evidence is always an exact substring.
+
+use super::lexicon::{cat::*, phrases_starting, word_cats};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Kind {
+    Word,
+    Num,
+    Punct,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Tok {
+    pub start: usize,
+    pub end: usize,
+    ls: usize,
+    le: usize,
+    pub kind: Kind,
+    pub cats: u64,
+    pub cap: bool,
+    pub ch: char,
+    /// A number that measures something (not a year, not a step label).
+    pub metric: bool,
+}
+
+/// Where a sentence sits in the problem, action, result, reflection arc.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(super) enum Role {
+    #[default]
+    Problem,
+    Action,
+    Result,
+    Reflect,
+}
+
+/// A half-open range of token indices.
+pub(super) type Span = (usize, usize);
+
+/// Cue counts for one sentence; the scorer sums them over parts of the answer.
+#[derive(Default, Debug, Clone)]
+pub(super) struct Feat {
+    pub i_act: u32,
+    /// First-person actions that only communicate ("I told", "I apologised").
+    pub i_comm: u32,
+    pub we_act: u32,
+    pub other_act: u32,
+    pub i_state: u32,
+    pub we_state: u32,
+    pub hyp: u32,
+    pub general: u32,
+    pub present: u32,
+    pub you: u32,
+    pub assigned: u32,
+    pub customer: f32,
+    pub root: u32,
+    /// Root-cause work that heard the customer directly: calls, visits, interviews, shadowing.
+    pub voice: u32,
+    pub result_cue: u32,
+    pub problem_cue: u32,
+    pub outcome: u32,
+    pub second_order: u32,
+    pub reflect: u32,
+    pub buzz: u32,
+    pub artifact: u32,
+    pub tradeoff: u32,
+    pub time_anchor: u32,
+    pub vague: u32,
+    pub weak_verb: u32,
+    pub escalate: u32,
+    pub blame: u32,
+    pub gain: u32,
+    pub beyond: u32,
+    pub empathy: u32,
+    pub metrics: f32,
+    pub numbers: u32,
+    pub before_after: bool,
+    pub proper: u32,
+    pub i_spans: Vec<Span>,
+    pub we_spans: Vec<Span>,
+    pub hyp_spans: Vec<Span>,
+    pub flag_spans: Vec<(u64, Span)>,
+}
+
+#[derive(Debug)]
+pub(super) struct Sent {
+    pub t0: usize,
+    pub t1: usize,
+    pub heading: Option<Role>,
+    pub words: u32,
+    pub role: Role,
+    pub is_problem: bool,
+    pub is_action: bool,
+    pub is_result: bool,
+    pub is_reflect: bool,
+    pub restates_question: bool,
+    pub f: Feat,
+}
+
+pub(super) struct Doc<'a> {
+    pub text: &'a str,
+    lower: String,
+    pub toks: Vec<Tok>,
+    pub sents: Vec<Sent>,
+    pub words: usize,
+}
+
+impl<'a> Doc<'a> {
+    pub fn low(&self, i: usize) -> &str {
+        let t = &self.toks[i];
+        &self.lower[t.ls..t.le]
+    }
+
+    /// The exact substring of the answer covered by a token span.
+    pub fn slice(&self, s: Span) -> &'a str {
+        if s.0 >= s.1 || s.1 > self.toks.len() {
+            return "";
+        }
+        &self.text[self.toks[s.0].start..self.toks[s.1 - 1].end]
+    }
+
+    pub fn parse(text: &'a str, question: Option<&str>) -> Doc<'a> {
+        let (toks, lower) = tokenize(text);
+        let words = toks.iter().filter(|t| t.kind != Kind::Punct).count();
+        let mut doc = Doc {
+            text,
+            lower,
+            toks,
+            sents: Vec::new(),
+            words,
+        };
+        doc.classify_numbers();
+        doc.split_sentences();
+        let mut subj = Subj::None;
+        for k in 0..doc.sents.len() {
+            let (t0, t1) = (doc.sents[k].t0, doc.sents[k].t1);
+            let (f, s) = analyse_sentence(&doc, t0, t1, subj);
+            subj = s;
+            doc.sents[k].f = f;
+        }
+        if let Some(q) = question {
+            doc.mark_restatements(q);
+        }
+        doc.assign_roles();
+        doc
+    }
+
+    fn classify_numbers(&mut self) {
+        for i in 0..self.toks.len() {
+            if self.toks[i].kind != Kind::Num {
+                continue;
+            }
+            let low = self.low(i).as_bytes();
+            let has_suffix = low
+                .iter()
+                .any(|c| !c.is_ascii_digit() && *c != b'.' && *c != b',');
+            let money = i > 0 && matches!(self.toks[i - 1].ch, '$' | '€' | '£');
+            let year = !has_suffix
+                && !money
+                && low.len() == 4
+                && (low.starts_with(b"19") || low.starts_with(b"20"));
+            // Step and version labels ("step 2", "v2", "P1") and list markers are not measurements.
+            let label = i > 0
+                && self.toks[i - 1].kind == Kind::Word
+                && matches!(
+                    self.low(i - 1),
+                    "step"
+                        | "version"
+                        | "v"
+                        | "p"
+                        | "sev"
+                        | "phase"
+                        | "level"
+                        | "tier"
+                        | "round"
+                        | "sprint"
+                );
+            let list_marker = i + 1 < self.toks.len()
+                && matches!(self.toks[i + 1].ch, ')' | '.')
+                && (i == 0 || self.toks[i - 1].kind == Kind::Punct);
+            self.toks[i].metric = !year && !label && !list_marker;
+        }
+    }
+
+    fn split_sentences(&mut self) {
+        let n = self.toks.len();
+        let mut start = 0;
+        let mut heading: Option<Role> = None;
+        let mut i = 0;
+        // Whether only punctuation (bullets, quotes) came since the sentence began.
+        let mut at_start = true;
+        while i < n {
+            let t = self.toks[i];
+            if i == start {
+                at_start = true;
+            }
+            if t.kind == Kind::Word
+                && t.cap
+                && let Some((role, skip)) = self.heading_at(i, at_start)
+            {
+                if start < i {
+                    self.push_sent(start, i, heading.take());
+                }
+                heading = Some(role);
+                i += skip;
+                start = i;
+                continue;
+            }
+            if t.kind != Kind::Punct {
+                at_start = false;
+            }
+            if t.kind == Kind::Punct && is_sentence_end(self, i) {
+                let mut j = i + 1;
+                while j < n && self.toks[j].kind == Kind::Punct && is_terminal(self.toks[j].ch) {
+                    j += 1;
+                }
+                self.push_sent(start, j, heading.take());
+                start = j;
+                i = j;
+                continue;
+            }
+            i += 1;
+        }
+        if start < n {
+            self.push_sent(start, n, heading.take());
+        }
+    }
+
+    /// A heading such as "Situation:" or "Result -" (or "Action I called...", newlines being
+    /// invisible here) opens a labelled part. Returns the part and the tokens it spans.
+    fn heading_at(&self, i: usize, at_start: bool) -> Option<(Role, usize)> {
+        let c = self.toks[i].cats;
+        let role = if c & HEAD_PROBLEM != 0 {
+            Role::Problem
+        } else if c & HEAD_ACTION != 0 {
+            Role::Action
+        } else if c & HEAD_RESULT != 0 {
+            Role::Result
+        } else if c & HEAD_REFLECT != 0 {
+            Role::Reflect
+        } else {
+            return None;
+        };
+        let single = self.toks[i].end - self.toks[i].start == 1;
+        let mut j = i + 1;
+        while j < self.toks.len() && matches!(self.toks[j].ch, '*' | '_' | ')' | ']') {
+            j += 1;
+        }
+        let next = self.toks.get(j)?;
+        if next.kind == Kind::Punct && matches!(next.ch, ':' | '-' | '–' | '—') {
+            if single && !at_start {
+                return None;
+            }
+            return Some((role, j + 1 - i));
+        }
+        // Without a colon, a heading is recognised by what follows it: a pronoun or a number anywhere
+        // ("... as PM Action I interviewed"), or any capitalised word at the start of a sentence.
+        if single {
+            return None;
+        }
+        let pronoun_or_number = next.kind == Kind::Num
+            || next.kind == Kind::Word
+                && next.cats & (I_SUBJ | WE_SUBJ) != 0
+                && self.low(j) != "i'd";
+        if pronoun_or_number || at_start && next.kind == Kind::Word && next.cap {
+            return Some((role, j - i));
+        }
+        None
+    }
+
+    fn push_sent(&mut self, t0: usize, t1: usize, heading: Option<Role>) {
+        let words = self.toks[t0..t1]
+            .iter()
+            .filter(|t| t.kind != Kind::Punct)
+            .count() as u32;
+        if words == 0 && heading.is_none() {
+            return;
+        }
+        self.sents.push(Sent {
+            t0,
+            t1,
+            heading,
+            words,
+            role: Role::Problem,
+            is_problem: false,
+            is_action: false,
+            is_result: false,
+            is_reflect: false,
+            restates_question: false,
+            f: Feat::default(),
+        });
+    }
+
+    fn mark_restatements(&mut self, question: &str) {
+        let (qt, ql) = tokenize(question);
+        let qwords: Vec<&str> = qt
+            .iter()
+            .filter(|t| t.kind == Kind::Word && t.le - t.ls > 3)
+            .map(|t| &ql[t.ls..t.le])
+            .collect();
+        if qwords.len() < 3 {
+            return;
+        }
+        for k in 0..self.sents.len() {
+            let s = &self.sents[k];
+            let mut long = 0;
+            let mut shared = 0;
+            for i in s.t0..s.t1 {
+                if self.toks[i].kind == Kind::Word && self.toks[i].le - self.toks[i].ls > 3 {
+                    long += 1;
+                    if qwords.contains(&self.low(i)) {
+                        shared += 1;
+                    }
+                }
+            }
+            let restates = long >= 3 && shared * 10 >= long * 7 && s.f.i_act == 0;
+            self.sents[k].restates_question = restates;
+        }
+    }
+
+    fn assign_roles(&mut self) {
+        let n = self.sents.len().max(1) as f32;
+        let mut section: Option<Role> = None;
+        let mut prev = Role::Problem;
+        let mut acted = false;
+        for k in 0..self.sents.len() {
+            let pos = (k as f32 + 0.5) / n;
+            let s = &mut self.sents[k];
+            if s.heading.is_some() {
+                section = s.heading;
+            }
+            let f = &s.f;
+            // A result told in the conditional ("they would be happy") is not a result. Whether a
+            // sentence can be a result depends only on what came before it (an action, or two
+            // sentences of setup), so cutting the end of an answer never turns setup into results.
+            // In a sentence that narrates the candidate's own step, a change verb alone ("found that
+            // 45% dropped off") is more often diagnosis than outcome: it needs a before/after or an
+            // outcome word to count as a result.
+            let cue = if f.i_act > 0 {
+                f.outcome > 0 || f.before_after
+            } else {
+                f.result_cue > 0 || f.outcome > 0 || f.before_after
+            };
+            let resultish = cue && f.hyp == 0;
+            let setup_pain = !acted && f.problem_cue > f.result_cue + f.outcome;
+            s.is_reflect = (f.reflect > 0 && pos >= 0.4) || section == Some(Role::Reflect);
+            s.is_result = section == Some(Role::Result)
+                || (section.is_none() && resultish && (acted || k >= 2) && !setup_pain);
+            s.is_action = section == Some(Role::Action) || f.i_act + f.we_act > 0;
+            s.is_problem = section == Some(Role::Problem)
+                || (section.is_none()
+                    && pos < 0.5
+                    && !s.is_result
+                    && (f.problem_cue > 0 || f.customer > 0.0 || k == 0));
+            if s.restates_question {
+                s.is_problem = false;
+                s.is_action = false;
+                s.is_result = false;
+                s.is_reflect = false;
+            }
+            acted |= s.is_action && section != Some(Role::Problem);
+            s.role = match section {
+                Some(Role::Result) if s.is_reflect && f.reflect > 0 => Role::Reflect,
+                Some(r) => r,
+                None if s.is_reflect => Role::Reflect,
+                None if s.is_result && (f.i_act == 0 || f.metrics > 0.0) => Role::Result,
+                None if s.is_action => Role::Action,
+                None if s.is_problem => Role::Problem,
+                None => prev,
+            };
+            prev = s.role;
+        }
+    }
+}
+
+fn is_terminal(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '!' | '?' | '…' | ';' | '•' | '·' | '。' | '！' | '？'
+    )
+}
+
+fn is_sentence_end(doc: &Doc, i: usize) -> bool {
+    let t = doc.toks[i];
+    if !is_terminal(t.ch) {
+        return false;
+    }
+    if t.ch == '.'
+        && i > 0
+        && doc.toks[i - 1].kind == Kind::Word
+        && doc.toks[i - 1].cats & ABBREV != 0
+    {
+        // "e.g." or "Dr." end a sentence only when a capitalised word follows.
+        return doc
+            .toks
+            .get(i + 1)
+            .is_none_or(|n| n.cap && n.end - n.start > 1);
+    }
+    true
+}
+
+/// Splits text into word, number and punctuation tokens, and builds the lower-case copy they index.
+fn tokenize(text: &str) -> (Vec<Tok>, String) {
+    let mut toks = Vec::with_capacity(text.len() / 5 + 1);
+    let mut lower = String::with_capacity(text.len() + 8);
+    let mut it = text.char_indices().peekable();
+    while let Some((start, c)) = it.next() {
+        // Zero-width spaces and joiners are invisible formatting, so they count as whitespace too.
+        if c.is_whitespace()
+            || matches!(
+                c,
+                '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}'
+            )
+        {
+            continue;
+        }
+        let ls = lower.len();
+        let mut end = start + c.len_utf8();
+        if c.is_alphabetic() {
+            push_lower(&mut lower, c);
+            let mut ascii = c.is_ascii();
+            while let Some(&(j, d)) = it.peek() {
+                if d.is_alphanumeric() {
+                    ascii &= d.is_ascii();
+                    push_lower(&mut lower, d);
+                    end = j + d.len_utf8();
+                    it.next();
+                } else if matches!(d, '\'' | '’' | '-') {
+                    // Keep an apostrophe or hyphen only when a letter follows ("didn't", "re-ran").
+                    let mut look = it.clone();
+                    look.next();
+                    match look.peek() {
+                        Some(&(_, e)) if e.is_alphabetic() => {
+                            lower.push(if d == '-' { '-' } else { '\'' });
+                            end = j + d.len_utf8();
+                            it.next();
+                        }
+                        _ => break,
+                    }
+                } else {
+                    break;
+                }
+            }
+            let w = &lower[ls..];
+            let cats = if ascii { word_cats(w) } else { 0 };
+            toks.push(Tok {
+                start,
+                end,
+                ls,
+                le: lower.len(),
+                kind: Kind::Word,
+                cats,
+                cap: c.is_uppercase(),
+                ch: c,
+                metric: false,
+            });
+        } else if c.is_ascii_digit() {
+            lower.push(c);
+            while let Some(&(j, d)) = it.peek() {
+                let keep = if d.is_ascii_digit() {
+                    true
+                } else if matches!(d, '.' | ',' | ':') {
+                    let mut look = it.clone();
+                    look.next();
+                    matches!(look.peek(), Some(&(_, e)) if e.is_ascii_digit())
+                } else {
+                    d == '%' || d.is_ascii_alphabetic()
+                };
+                if !keep {
+                    break;
+                }
+                lower.push(d.to_ascii_lowercase());
+                end = j + d.len_utf8();
+                it.next();
+            }
+            toks.push(Tok {
+                start,
+                end,
+                ls,
+                le: lower.len(),
+                kind: Kind::Num,
+                cats: 0,
+                cap: false,
+                ch: c,
+                metric: false,
+            });
+        } else {
+            toks.push(Tok {
+                start,
+                end,
+                ls,
+                le: ls,
+                kind: Kind::Punct,
+                cats: 0,
+                cap: false,
+                ch: c,
+                metric: false,
+            });
+        }
+    }
+    (toks, lower)
+}
+
+fn push_lower(lower: &mut String, c: char) {
+    if c.is_ascii() {
+        lower.push(c.to_ascii_lowercase());
+    } else if c == '’' {
+        lower.push('\'');
+    } else {
+        lower.extend(c.to_lowercase());
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Subj {
+    None,
+    I,
+    We,
+    You,
+    Other,
+}
+
+fn is_past(doc: &Doc, i: usize) -> bool {
+    let t = &doc.toks[i];
+    if t.kind != Kind::Word {
+        return false;
+    }
+    if t.cats & PAST != 0 {
+        return true;
+    }
+    let w = doc.low(i);
+    let last = w.rsplit('-').next().unwrap_or(w);
+    last.len() >= 4 && last.ends_with("ed") && t.cats & NOT_PAST == 0
+}
+
+fn is_clause_break(t: &Tok) -> bool {
+    t.kind == Kind::Punct
+        && matches!(
+            t.ch,
+            ',' | ':' | '(' | ')' | '-' | '–' | '—' | '"' | '“' | '”'
+        )
+}
+
+fn skippable(doc: &Doc, i: usize) -> bool {
+    let t = &doc.toks[i];
+    t.kind == Kind::Word
+        && (t.cats & SKIP != 0 || {
+            let w = doc.low(i);
+            w.len() > 4 && w.ends_with("ly") && t.cats & (CUSTOMER | PAST) == 0
+        })
+}
+
+/// The index of the next token after `i` that is not an adverb-like filler, within the sentence.
+fn next_content(doc: &Doc, i: usize, t1: usize) -> Option<usize> {
+    let mut j = i + 1;
+    let mut hops = 0;
+    while j < t1 && hops < 4 {
+        if !skippable(doc, j) {
+            return Some(j);
+        }
+        j += 1;
+        hops += 1;
+    }
+    None
+}
+
+fn clause_end(doc: &Doc, from: usize, t1: usize) -> usize {
+    let mut j = from + 1;
+    while j < t1 && j < from + 14 {
+        let t = &doc.toks[j];
+        if is_clause_break(t) || (t.kind == Kind::Punct && is_terminal(t.ch)) {
+            break;
+        }
+        if t.kind == Kind::Word
+            && matches!(
+                doc.low(j),
+                "and" | "but" | "so" | "because" | "which" | "while"
+            )
+        {
+            break;
+        }
+        j += 1;
+    }
+    j
+}
+
+fn negated_before(doc: &Doc, i: usize, t0: usize) -> bool {
+    let lo = i.saturating_sub(3).max(t0);
+    (lo..i).any(|j| doc.toks[j].cats & NEGATION != 0 || doc.low(j).ends_with("n't"))
+}
+
+/// Reads one sentence: phrase cues, single-word cues, numbers, and who did what in which tense.
+fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, Subj) {
+    let mut f = Feat::default();
+    let mut subj = inherited;
+    let mut subj_tok = t0;
+    let mut clause_start = true;
+    let mut expect_verb = inherited != Subj::None;
+    let mut possessive = false;
+    let mut covered = t0;
+    let mut i = t0;
+    while i < t1 {
+        let t = doc.toks[i];
+        match t.kind {
+            Kind::Punct => {
+                if is_clause_break(&t) || t.ch == ';' {
+                    clause_start = true;
+                    expect_verb = subj != Subj::None;
+                }
+                i += 1;
+                continue;
+            }
+            Kind::Num => {
+                f.numbers += 1;
+                if t.metric {
+                    f.metrics += 1.0;
+                    let next_comp =
+                        (i + 1..(i + 3).min(t1)).any(|j| doc.toks[j].cats & COMPARATIVE != 0);
+                    let by = i > t0 && matches!(doc.low(i - 1), "by" | "to");
+                    if next_comp || by {
+                        f.before_after = true;
+                    }
+                }
+                if clause_start {
+                    subj = Subj::Other;
+                    subj_tok = i;
+                    clause_start = false;
+                    expect_verb = true;
+                }
+                i += 1;
+                continue;
+            }
+            Kind::Word => {}
+        }
+        let w = doc.low(i);
+        let c = t.cats;
+
+        // Phrases first; single-word cues inside a matched phrase are not counted twice.
+        if i >= covered && c & STARTS_PHRASE != 0 {
+            for (words, pc) in phrases_starting(w) {
+                let len = words.len();
+                if i + len > t1 {
+                    continue;
+                }
+                if (1..len)
+                    .all(|k| doc.toks[i + k].kind == Kind::Word && doc.low(i + k) == words[k])
+                {
+                    count_cues(doc, &mut f, *pc, (i, i + len), t0, subj, true);
+                    covered = i + len;
+                    break;
+                }
+            }
+        }
+        if i >= covered {
+            count_cues(doc, &mut f, c, (i, i + 1), t0, subj, false);
+        }
+        if t.cap
+            && i > t0
+            && c & (I_SUBJ | DET | CONJ | HEAD_PROBLEM | HEAD_ACTION | HEAD_RESULT) == 0
+        {
+            let prev = doc.toks[i - 1];
+            if !(prev.kind == Kind::Punct && (is_terminal(prev.ch) || prev.ch == ':')) {
+                f.proper += 1;
+            }
+        }
+        if w == "from" {
+            // "from 40 to 12", "from two days to an hour": a before/after comparison.
+            let a = (i + 1..(i + 4).min(t1))
+                .find(|&j| doc.toks[j].kind == Kind::Num || doc.toks[j].cats & NUMWORD != 0);
+            if let Some(a) = a
+                && (a + 1..(a + 6).min(t1)).any(|j| doc.low(j) == "to")
+            {
+                f.before_after = true;
+            }
+        }
+
+        // Who is acting, and in which tense.
+        if c & I_SUBJ != 0 || c & WE_SUBJ != 0 || c & YOU != 0 && w != "your" {
+            subj = if c & I_SUBJ != 0 {
+                Subj::I
+            } else if c & WE_SUBJ != 0 {
+                Subj::We
+            } else {
+                Subj::You
+            };
+            subj_tok = i;
+            clause_start = false;
+            possessive = false;
+            if matches!(w, "i'd" | "we'd" | "you'd" | "i'll" | "we'll" | "you'll") {
+                let perfect = w.ends_with("'d")
+                    && next_content(doc, i, t1)
+                        .is_some_and(|j| is_past(doc, j) && doc.toks[j].cats & PAST == 0);
+                if perfect {
+                    record_action(doc, &mut f, subj, subj_tok, i + 1, t1);
+                } else {
+                    record_hyp(doc, &mut f, subj, i, t1);
+                }
+                expect_verb = false;
+            } else if matches!(w, "i'm" | "we're") {
+                record_present(doc, &mut f, subj, i, t1);
+                expect_verb = false;
+            } else if matches!(w, "i've" | "we've") {
+                if next_content(doc, i, t1).is_some_and(|j| doc.toks[j].cats & GENERAL != 0) {
+                    f.general += 1;
+                } else {
+                    record_action(doc, &mut f, subj, subj_tok, i + 1, t1);
+                }
+                expect_verb = false;
+            } else {
+                expect_verb = true;
+            }
+            i += 1;
+            continue;
+        }
+        if c & OTHER_SUBJ != 0 {
+            subj = Subj::Other;
+            subj_tok = i;
+            clause_start = false;
+            expect_verb = true;
+            i += 1;
+            continue;
+        }
+        if c & RELATIVE != 0 && w != "that" {
+            subj = Subj::Other;
+            subj_tok = i;
+            clause_start = true;
+            expect_verb = true;
+            i += 1;
+            continue;
+        }
+        if c & CONJ != 0 && c & DET == 0 {
+            clause_start = true;
+            expect_verb = subj != Subj::None;
+            i += 1;
+            continue;
+        }
+        if w == "that" {
+            clause_start = true;
+            expect_verb = false;
+            i += 1;
+            continue;
+        }
+        if c & DET != 0 {
+            possessive |= matches!(w, "my" | "our");
+            i += 1;
+            continue;
+        }
+        if skippable(doc, i) && c & (MODAL | GENERAL) == 0 {
+            i += 1;
+            continue;
+        }
+        if expect_verb {
+            expect_verb = false;
+            if c & MODAL != 0 {
+                record_hyp(doc, &mut f, subj, subj_tok, t1);
+            } else if c & GENERAL != 0 {
+                if matches!(subj, Subj::I | Subj::We | Subj::You) {
+                    f.general += 1;
+                }
+            } else if c & AUX_BE != 0 {
+                match next_content(doc, i, t1) {
+                    Some(j) if doc.low(j) == "able" => {
+                        record_action(doc, &mut f, subj, subj_tok, j, t1)
+                    }
+                    Some(j) if doc.toks[j].cats & ASSIGNED != 0 && subj == Subj::I => {
+                        f.assigned += 1
+                    }
+                    Some(j) if doc.low(j) == "going" => record_hyp(doc, &mut f, subj, subj_tok, t1),
+                    _ => record_state(&mut f, subj),
+                }
+            } else if c & AUX_HAVE != 0 {
+                match next_content(doc, i, t1) {
+                    Some(j) if doc.toks[j].cats & GENERAL != 0 => {
+                        if matches!(subj, Subj::I | Subj::We | Subj::You) {
+                            f.general += 1;
+                        }
+                    }
+                    Some(j) if is_past(doc, j) || doc.low(j) == "to" => {
+                        record_action(doc, &mut f, subj, subj_tok, j, t1)
+                    }
+                    _ if w == "had" => record_state(&mut f, subj),
+                    _ => record_present(doc, &mut f, subj, subj_tok, t1),
+                }
+            } else if c & AUX_DO != 0 {
+                record_state(&mut f, subj);
+            } else if is_past(doc, i) {
+                if c & STATE != 0 {
+                    record_state(&mut f, subj);
+                } else {
+                    record_action(doc, &mut f, subj, subj_tok, i, t1);
+                }
+            } else if c & PRESENT_AUX != 0 || w == "can" {
+                if w == "am" && next_content(doc, i, t1).is_some_and(|j| doc.low(j) == "going") {
+                    record_hyp(doc, &mut f, subj, subj_tok, t1);
+                } else {
+                    record_present(doc, &mut f, subj, subj_tok, t1);
+                }
+            } else if clause_start {
+                // A noun opening a clause is its subject: "the customer", "our team", "40 tickets".
+                subj = if c & TEAM != 0 && (possessive || w == "team") {
+                    Subj::We
+                } else {
+                    Subj::Other
+                };
+                subj_tok = i;
+                expect_verb = true;
+            } else if matches!(subj, Subj::I | Subj::We | Subj::You) && w.len() > 2 {
+                // "I call the customer": a present-tense verb straight after a pronoun.
+                record_present(doc, &mut f, subj, subj_tok, t1);
+            }
+        } else if clause_start {
+            subj = if c & TEAM != 0 && (possessive || w == "team") {
+                Subj::We
+            } else {
+                Subj::Other
+            };
+            subj_tok = i;
+            expect_verb = true;
+        }
+        clause_start = false;
+        possessive = false;
+        i += 1;
+    }
+    (f, subj)
+}
+
+fn record_action(doc: &Doc, f: &mut Feat, subj: Subj, subj_tok: usize, verb: usize, t1: usize) {
+    let span = (subj_tok.min(verb), clause_end(doc, verb, t1));
+    match subj {
+        Subj::I => {
+            f.i_act += 1;
+            if doc.toks[verb].cats & COMM != 0 {
+                f.i_comm += 1;
+            }
+            if f.i_spans.len() < 3 {
+                f.i_spans.push(span);
+            }
+        }
+        Subj::We => {
+            f.we_act += 1;
+            if f.we_spans.len() < 3 {
+                f.we_spans.push(span);
+            }
+        }
+        Subj::You => f.you += 1,
+        Subj::Other | Subj::None => f.other_act += 1,
+    }
+}
+
+fn record_state(f: &mut Feat, subj: Subj) {
+    match subj {
+        Subj::I => f.i_state += 1,
+        Subj::We => f.we_state += 1,
+        _ => {}
+    }
+}
+
+fn record_hyp(doc: &Doc, f: &mut Feat, subj: Subj, subj_tok: usize, t1: usize) {
+    if matches!(subj, Subj::I | Subj::We | Subj::You) {
+        f.hyp += 1;
+        if f.hyp_spans.len() < 2 {
+            f.hyp_spans.push((subj_tok, clause_end(doc, subj_tok, t1)));
+        }
+    }
+}
+
+fn record_present(doc: &Doc, f: &mut Feat, subj: Subj, subj_tok: usize, t1: usize) {
+    if matches!(subj, Subj::I | Subj::We | Subj::You) {
+        f.present += 1;
+        if f.hyp_spans.len() < 2 && subj != Subj::I {
+            f.hyp_spans.push((subj_tok, clause_end(doc, subj_tok, t1)));
+        }
+    }
+}
+
+/// Adds the cue categories of one word or phrase to the sentence's counts.
+fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj, phrase: bool) {
+    if c == 0 {
+        return;
+    }
+    // Negation only matters for a few categories, and looking back costs, so check it only then.
+    let negated =
+        c & (OUTCOME | ESCALATE | BLAME | GAIN | BEYOND) != 0 && negated_before(doc, span.0, t0);
+    let flag = |bit: u64, f: &mut Feat| {
+        if f.flag_spans.iter().filter(|(b, _)| *b == bit).count() < 2 {
+            f.flag_spans.push((bit, span));
+        }
+    };
+    // "The returns team", "another team": a named team other than the candidate's own is a partner
+    // team, an internal customer.
+    let partner_team = !phrase
+        && matches!(doc.low(span.0), "team" | "teams")
+        && span.0 >= t0 + 2
+        && doc.toks[span.0 - 1].kind == Kind::Word
+        && doc.toks[span.0 - 1].cats & (DET | TEAM) == 0
+        && matches!(
+            doc.low(span.0 - 2),
+            "the" | "their" | "another" | "other" | "a" | "each" | "every"
+        );
+    if c & CUSTOMER != 0 {
+        f.customer += 1.0;
+        flag(CUSTOMER, f);
+    } else if c & CUSTOMER_WEAK != 0 || partner_team {
+        f.customer += 0.5;
+        flag(CUSTOMER, f);
+    }
+    if c & ROOT != 0 {
+        f.root += 1;
+        if matches!(
+            doc.low(span.0),
+            "talked"
+                | "spoke"
+                | "met"
+                | "sat"
+                | "called"
+                | "listened"
+                | "visited"
+                | "asked"
+                | "rode"
+                | "went"
+                | "interviewed"
+                | "surveyed"
+                | "shadowed"
+                | "interviews"
+                | "survey"
+                | "surveys"
+                | "recordings"
+        ) {
+            f.voice += 1;
+        }
+        flag(ROOT, f);
+    }
+    if c & RESULT_CUE != 0 {
+        f.result_cue += 1;
+    }
+    if c & PROBLEM_CUE != 0 {
+        f.problem_cue += 1;
+    }
+    if c & OUTCOME != 0 && !negated {
+        f.outcome += 1;
+    }
+    if c & SECOND_ORDER != 0 {
+        f.second_order += 1;
+        flag(SECOND_ORDER, f);
+    }
+    if c & REFLECT != 0 {
+        f.reflect += 1;
+        flag(REFLECT, f);
+    }
+    if c & BUZZ != 0 {
+        f.buzz += 1;
+        flag(BUZZ, f);
+    }
+    if c & ARTIFACT != 0 {
+        f.artifact += 1;
+    }
+    if c & TRADEOFF != 0 {
+        f.tradeoff += 1;
+        flag(TRADEOFF, f);
+    }
+    if c & TIME_ANCHOR != 0 {
+        f.time_anchor += 1;
+    }
+    if c & VAGUE != 0 {
+        f.vague += 1;
+        flag(VAGUE, f);
+    }
+    if c & WEAK_VERB != 0 && matches!(subj, Subj::I | Subj::We) {
+        f.weak_verb += 1;
+        flag(WEAK_VERB, f);
+    }
+    if c & EMPATHY != 0 {
+        f.empathy += 1;
+    }
+    if c & GENERAL != 0 && phrase {
+        f.general += 1;
+        flag(GENERAL, f);
+    }
+    if c & HYPO_MARK != 0 {
+        f.hyp += 1;
+        if f.hyp_spans.len() < 2 {
+            f.hyp_spans.push((
+                span.0,
+                clause_end(doc, span.0, doc.toks.len().min(span.0 + 14)),
+            ));
+        }
+    }
+    if c & NUMWORD != 0 {
+        let w = doc.low(span.0);
+        let change_word = matches!(
+            w,
+            "doubled" | "halved" | "tripled" | "quadrupled" | "half" | "zero"
+        );
+        let with_unit = doc.toks.get(span.1).is_some_and(|n| n.cats & UNIT != 0);
+        if change_word || with_unit {
+            f.metrics += 0.75;
+            if change_word {
+                f.before_after = true;
+            }
+        }
+    }
+    if negated {
+        return;
+    }
+    if c & ESCALATE != 0 {
+        f.escalate += 1;
+        flag(ESCALATE, f);
+    }
+    if c & BLAME != 0 {
+        // Owning a mistake ("I dropped the ball", "it was my fault") is accountability, not blame.
+        let own = matches!(subj, Subj::I)
+            || (span.0 > t0 && doc.low(span.0 - 1) == "my" && doc.low(span.0) == "fault");
+        if !own {
+            f.blame += 1;
+            flag(BLAME, f);
+        }
+    }
+    if c & GAIN != 0 {
+        let w = doc.low(span.0);
+        // "raise" only counts as pay ("a raise" is a phrase); "praise" for the product is an outcome.
+        let plain_raise = !phrase && w == "raise";
+        let praise_of_work = !phrase && matches!(w, "praise" | "praised") && subj == Subj::Other;
+        if !plain_raise && !praise_of_work {
+            f.gain += 1;
+            flag(GAIN, f);
+        }
+    }
+    if c & BEYOND != 0 {
+        f.beyond += 1;
+        flag(BEYOND, f);
+    }
+}

@@ -1,0 +1,752 @@
+//! Tests of the rubric: the answer corpus, metamorphic relations, contract shape and robustness.
+
+use super::*;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// One labelled answer from `tests/fixtures/answers/`.
+#[derive(Debug, serde::Deserialize)]
+struct Case {
+    id: String,
+    role: String,
+    customer: String,
+    question: Option<String>,
+    expected_band: Band,
+    expected_flags: Vec<Flag>,
+    answer: String,
+}
+
+fn corpus() -> Vec<Case> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/answers");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading {dir}: {e}"))
+        .map(|e| e.expect("listing the corpus").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p)
+                .unwrap_or_else(|e| panic!("reading {}: {e}", p.display()));
+            toml::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", p.display()))
+        })
+        .collect()
+}
+
+fn scored(case: &Case) -> Score {
+    score(&case.answer, case.question.as_deref()).unwrap_or_else(|e| panic!("{}: {e}", case.id))
+}
+
+fn dim<'s>(s: &'s Score, name: &str) -> &'s Dimension {
+    s.dimensions
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, d)| d)
+        .expect("known dimension")
+}
+
+const ALL_FLAGS: [Flag; 14] = [
+    Flag::Hypothetical,
+    Flag::WeNotI,
+    Flag::NoMetric,
+    Flag::NoCustomer,
+    Flag::PersonalWin,
+    Flag::Blame,
+    Flag::EscalationOnly,
+    Flag::Vague,
+    Flag::MissingProblem,
+    Flag::MissingAction,
+    Flag::MissingResult,
+    Flag::TooShort,
+    Flag::TooLong,
+    Flag::KeywordStuffing,
+];
+
+// ---------------------------------------------------------------------------------------------
+// The corpus
+
+#[test]
+fn the_corpus_has_forty_varied_answers_covering_every_flag() {
+    let cases = corpus();
+    assert!(cases.len() >= 40, "only {} answers", cases.len());
+    for flag in ALL_FLAGS {
+        assert!(
+            cases.iter().any(|c| c.expected_flags.contains(&flag)),
+            "no corpus answer expects {flag:?}"
+        );
+    }
+    for band in [Band::StronglyDemonstrated, Band::Demonstrated, Band::NotYet] {
+        assert!(
+            cases.iter().filter(|c| c.expected_band == band).count() >= 8,
+            "too few {band:?} answers"
+        );
+    }
+    let roles: std::collections::BTreeSet<&str> = cases.iter().map(|c| c.role.as_str()).collect();
+    assert!(roles.len() >= 6, "roles: {roles:?}");
+    for customer in ["end user", "seller", "partner team", "internal stakeholder"] {
+        assert!(
+            cases.iter().any(|c| c.customer == customer),
+            "no answer for a {customer}"
+        );
+    }
+}
+
+#[test]
+fn bands_match_the_corpus_labels_for_at_least_ninety_percent_of_answers() {
+    let cases = corpus();
+    let bands = [Band::StronglyDemonstrated, Band::Demonstrated, Band::NotYet];
+    let mut confusion = [[0usize; 3]; 3];
+    let mut misses = Vec::new();
+    for case in &cases {
+        let s = scored(case);
+        let e = bands
+            .iter()
+            .position(|b| *b == case.expected_band)
+            .expect("band");
+        let g = bands.iter().position(|b| *b == s.band).expect("band");
+        confusion[e][g] += 1;
+        if e != g {
+            misses.push(format!(
+                "  {} expected {:?}, got {:?} ({})",
+                case.id, case.expected_band, s.band, s.total
+            ));
+        }
+    }
+    let right: usize = (0..3).map(|k| confusion[k][k]).sum();
+    let accuracy = right as f64 / cases.len() as f64;
+    if accuracy < 0.9 {
+        let mut table = String::from("expected \\ got   strong  demo  not-yet\n");
+        for (k, row) in confusion.iter().enumerate() {
+            table.push_str(&format!(
+                "{:<16} {:>6} {:>5} {:>8}\n",
+                ["strong", "demonstrated", "not yet"][k],
+                row[0],
+                row[1],
+                row[2]
+            ));
+        }
+        panic!(
+            "band accuracy {accuracy:.2} < 0.90\n{table}{}",
+            misses.join("\n")
+        );
+    }
+}
+
+#[test]
+fn every_flag_the_corpus_expects_is_raised() {
+    let mut missing = Vec::new();
+    for case in corpus() {
+        let s = scored(&case);
+        for f in &case.expected_flags {
+            if !s.flags.contains(f) {
+                missing.push(format!("{}: {f:?} not raised (got {:?})", case.id, s.flags));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+#[test]
+fn strong_answers_raise_none_of_the_story_red_flags() {
+    let story_flags = [
+        Flag::Hypothetical,
+        Flag::WeNotI,
+        Flag::Blame,
+        Flag::EscalationOnly,
+        Flag::PersonalWin,
+        Flag::KeywordStuffing,
+        Flag::MissingAction,
+        Flag::MissingResult,
+        Flag::NoCustomer,
+    ];
+    for case in corpus()
+        .iter()
+        .filter(|c| c.expected_band == Band::StronglyDemonstrated)
+    {
+        let s = scored(case);
+        let wrong: Vec<_> = s.flags.iter().filter(|f| story_flags.contains(f)).collect();
+        assert!(wrong.is_empty(), "{} raised {wrong:?}", case.id);
+    }
+}
+
+#[test]
+fn every_strong_answer_outscores_every_weak_one() {
+    let cases = corpus();
+    let strong: Vec<u8> = cases
+        .iter()
+        .filter(|c| c.expected_band == Band::StronglyDemonstrated)
+        .map(|c| scored(c).total)
+        .collect();
+    let weak: Vec<u8> = cases
+        .iter()
+        .filter(|c| c.expected_band == Band::NotYet)
+        .map(|c| scored(c).total)
+        .collect();
+    let lowest_strong = strong.iter().min().expect("strong answers");
+    let highest_weak = weak.iter().max().expect("weak answers");
+    assert!(
+        lowest_strong > highest_weak,
+        "strong min {lowest_strong} <= weak max {highest_weak}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metamorphic relations, each checked over every corpus answer it applies to.
+
+fn words_replaced(text: &str, map: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let lower = word.to_lowercase();
+        match map.iter().find(|(from, _)| *from == lower) {
+            Some((_, to)) => out.push_str(to),
+            None => out.push_str(word),
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '\'' || c == '’' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+fn remove_numbers(text: &str) -> String {
+    let digits_gone: String = text.chars().filter(|c| !c.is_ascii_digit()).collect();
+    let words = [
+        "zero",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "fifteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "hundred",
+        "hundreds",
+        "thousand",
+        "thousands",
+        "million",
+        "half",
+        "doubled",
+        "halved",
+        "tripled",
+    ];
+    let map: Vec<(&str, &str)> = words.iter().map(|w| (*w, "")).collect();
+    words_replaced(&digits_gone, &map)
+}
+
+fn i_to_we(text: &str) -> String {
+    words_replaced(
+        text,
+        &[
+            ("i", "we"),
+            ("my", "our"),
+            ("me", "us"),
+            ("myself", "ourselves"),
+            ("i'm", "we're"),
+            ("i've", "we've"),
+            ("i'd", "we'd"),
+            ("i'll", "we'll"),
+            ("mine", "ours"),
+        ],
+    )
+}
+
+fn make_hypothetical(text: &str) -> String {
+    words_replaced(text, &[("i", "I would")])
+}
+
+fn make_hypothetical_framed(text: &str) -> String {
+    format!(
+        "In a situation like that, {}",
+        words_replaced(text, &[("i", "I'd")])
+    )
+}
+
+/// Keeps the first half of the sentences (a sentence ends at '.', '!' or '?' before whitespace).
+fn cut_ending(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let ends: Vec<usize> = (0..bytes.len())
+        .filter(|&i| {
+            matches!(bytes[i], b'.' | b'!' | b'?')
+                && bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace())
+        })
+        .map(|i| i + 1)
+        .collect();
+    let keep = (ends.len() / 2).max(1);
+    text[..ends.get(keep - 1).copied().unwrap_or(text.len())].to_string()
+}
+
+fn has_word_i(case: &Case) -> bool {
+    case.answer
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w == "I")
+}
+
+fn customer_to_promotion(text: &str) -> String {
+    let nouns = [
+        "customer",
+        "customers",
+        "customer's",
+        "client",
+        "clients",
+        "user",
+        "users",
+        "seller",
+        "sellers",
+        "shopper",
+        "shoppers",
+        "patient",
+        "patients",
+        "driver",
+        "drivers",
+        "traveller",
+        "travellers",
+        "members",
+        "restaurants",
+        "partner",
+        "partners",
+        "stakeholders",
+        "nurse",
+        "managers",
+        "team",
+        "engineers",
+    ];
+    let map: Vec<(&str, &str)> = nouns.iter().map(|n| (*n, "my promotion")).collect();
+    words_replaced(text, &map)
+}
+
+fn repeated(text: &str) -> String {
+    format!("{text}\n\n{text}")
+}
+
+/// Checks that a transform lowers a dimension for every answer it applies to, and applies to many.
+fn assert_lowers(
+    name: &str,
+    dimension: &str,
+    transform: fn(&str) -> String,
+    applies: fn(&Case, &Score) -> bool,
+) {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for case in corpus() {
+        let before = scored(&case);
+        if !applies(&case, &before) {
+            continue;
+        }
+        checked += 1;
+        let changed = transform(&case.answer);
+        let after = score(&changed, case.question.as_deref()).expect("transformed answer scores");
+        let (b, a) = (dim(&before, dimension).score, dim(&after, dimension).score);
+        if a >= b {
+            failures.push(format!("  {}: {dimension} {b} -> {a}", case.id));
+        }
+    }
+    assert!(checked >= 10, "{name}: only {checked} answers apply");
+    assert!(
+        failures.is_empty(),
+        "{name} did not lower {dimension}:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn removing_the_numbers_lowers_the_result_score() {
+    assert_lowers("removing numbers", "result", remove_numbers, |_, s| {
+        !s.flags.contains(&Flag::NoMetric)
+            && !s.flags.contains(&Flag::KeywordStuffing)
+            && dim(s, "result").score > 0
+    });
+}
+
+#[test]
+fn turning_i_into_we_lowers_the_ownership_score() {
+    assert_lowers("I -> we", "ownership", i_to_we, |c, s| {
+        has_word_i(c) && dim(s, "ownership").score > 0
+    });
+}
+
+#[test]
+fn making_the_story_hypothetical_lowers_the_authenticity_score() {
+    // The transforms rewrite "I", so they only apply to answers that use it.
+    assert_lowers("I -> I would", "authenticity", make_hypothetical, |c, s| {
+        has_word_i(c) && dim(s, "authenticity").score > 0
+    });
+    assert_lowers(
+        "framed as I'd",
+        "authenticity",
+        make_hypothetical_framed,
+        |c, s| has_word_i(c) && dim(s, "authenticity").score > 0,
+    );
+}
+
+#[test]
+fn cutting_the_ending_lowers_the_result_score() {
+    assert_lowers("cut ending", "result", cut_ending, |_, s| {
+        dim(s, "result").score > 0 && !s.flags.contains(&Flag::KeywordStuffing)
+    });
+}
+
+#[test]
+fn replacing_the_customer_with_a_promotion_lowers_customer_focus() {
+    assert_lowers(
+        "customer -> promotion",
+        "customer_focus",
+        customer_to_promotion,
+        |_, s| dim(s, "customer_focus").score > 0 && !s.flags.contains(&Flag::NoCustomer),
+    );
+}
+
+#[test]
+fn repeating_the_answer_lowers_the_structure_score() {
+    assert_lowers("repeat", "structure", repeated, |_, s| {
+        dim(s, "structure").score > 0
+    });
+}
+
+fn flat(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Everything a member sees, with evidence compared up to whitespace (evidence is an exact
+/// substring, so it carries the answer's own spacing).
+fn assert_same_reading(a: &Score, b: &Score, what: &str) {
+    assert_eq!(a.total, b.total, "{what}: total");
+    assert_eq!(a.band, b.band, "{what}: band");
+    assert_eq!(a.flags, b.flags, "{what}: flags");
+    for ((name, x), (_, y)) in a.dimensions.iter().zip(b.dimensions.iter()) {
+        assert_eq!(x.score, y.score, "{what}: {name} score");
+        assert_eq!(x.tip, y.tip, "{what}: {name} tip");
+        let ex: Vec<String> = x.evidence.iter().map(|e| flat(e)).collect();
+        let ey: Vec<String> = y.evidence.iter().map(|e| flat(e)).collect();
+        assert_eq!(ex, ey, "{what}: {name} evidence");
+    }
+    assert_eq!(a.tips(), b.tips(), "{what}: tips");
+}
+
+#[test]
+fn whitespace_changes_change_nothing() {
+    type Transform = (&'static str, fn(&str) -> String);
+    let transforms: [Transform; 6] = [
+        ("double spaces", |t| t.replace(' ', "  ")),
+        ("tabs", |t| t.replace(' ', "\t")),
+        ("line per sentence", |t| t.replace(". ", ".\n\n")),
+        ("crlf", |t| t.replace('\n', "\r\n")),
+        ("padding", |t| format!("\n\n   {t}  \n\t")),
+        ("collapsed", |t| flat(t)),
+    ];
+    for case in corpus() {
+        let base = scored(&case);
+        for (name, transform) in transforms {
+            let other = score(&transform(&case.answer), case.question.as_deref()).expect("scores");
+            assert_same_reading(&base, &other, &format!("{} / {name}", case.id));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn inserting_whitespace_anywhere_between_words_changes_nothing(
+        pick in 0usize..1000,
+        positions in prop::collection::vec(0usize..10_000, 1..30),
+        filler in prop::sample::select(vec![" ", "\n", "\t", "  \n ", "\u{00a0}", "\u{2003}"]),
+    ) {
+        let cases = corpus();
+        let case = &cases[pick % cases.len()];
+        let spaces: Vec<usize> = case.answer.match_indices(char::is_whitespace).map(|(i, _)| i).collect();
+        let mut text = case.answer.clone();
+        let mut chosen: Vec<usize> = positions.iter().map(|p| spaces[p % spaces.len()]).collect();
+        chosen.sort_unstable();
+        chosen.dedup();
+        for at in chosen.into_iter().rev() {
+            text.insert_str(at, filler);
+        }
+        let a = scored(case);
+        let b = score(&text, case.question.as_deref()).expect("scores");
+        assert_same_reading(&a, &b, &case.id);
+    }
+
+    #[test]
+    fn any_text_scores_without_panicking_and_keeps_the_contract(text in "\\PC{0,3000}") {
+        check_contract(&text);
+    }
+
+    #[test]
+    fn any_mix_of_story_words_and_symbols_keeps_the_contract(
+        parts in prop::collection::vec(prop::sample::select(vec![
+            "I", "we", "would", "customer", "fixed", "40%", "from", "to", "$3", ".", ",", "Result:",
+            "Situation -", "escalated", "promoted", "because", "\n", "’", "didn't", "e.g.", "1.", "—", "🙂",
+            "é", "x", "2023", "tickets", "always",
+        ]), 0..400),
+    ) {
+        check_contract(&parts.join(" "));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3))]
+
+    #[test]
+    fn a_megabyte_of_random_unicode_returns_in_bounded_time(seed in any::<u64>()) {
+        // A small generator keeps the megabyte cheap to build; proptest supplies the seeds.
+        let mut state = seed | 1;
+        let mut text = String::with_capacity(1 << 20);
+        while text.len() < 1 << 20 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let c = match state % 4 {
+                0 => char::from_u32((state >> 8) as u32 % 0x11_0000).unwrap_or(' '),
+                1 => char::from(b' ' + ((state >> 8) % 95) as u8),
+                2 => [' ', '\n', '.', 'I', 'e', 'd'][((state >> 8) % 6) as usize],
+                _ => char::from_u32(0x4e00 + ((state >> 8) % 0x5000) as u32).unwrap_or('x'),
+            };
+            text.push(c);
+        }
+        let started = Instant::now();
+        check_contract(&text);
+        prop_assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+    }
+}
+
+fn check_contract(text: &str) {
+    match score(text, Some("Tell me about a time you helped a customer.")) {
+        Err(RubricError::Empty) => assert!(text.trim().is_empty()),
+        Ok(s) => {
+            let sum: u32 = s.dimensions.iter().map(|(_, d)| u32::from(d.score)).sum();
+            assert_eq!(sum, u32::from(s.total));
+            assert!(s.total <= 100);
+            assert_eq!(s.band, Band::from_total(s.total));
+            for (name, d) in s.dimensions.iter() {
+                assert!(d.score <= d.max, "{name}");
+                assert!(!d.tip.is_empty(), "{name} has no tip");
+                for e in &d.evidence {
+                    assert!(
+                        text.contains(e.as_str()),
+                        "{name} evidence {e:?} is not in the answer"
+                    );
+                }
+            }
+            let tips = s.tips();
+            assert!((1..=2).contains(&tips.len()));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contract and unit behaviour
+
+#[test]
+fn empty_and_whitespace_only_answers_are_rejected() {
+    for text in ["", " ", "\n\t  \r\n", "\u{2003}\u{00a0}"] {
+        assert_eq!(score(text, None), Err(RubricError::Empty), "{text:?}");
+    }
+}
+
+#[test]
+fn dimension_maxima_sum_to_one_hundred_in_contract_order() {
+    let s = scored(&corpus()[0]);
+    let names: Vec<&str> = s.dimensions.iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "customer_focus",
+            "ownership",
+            "action",
+            "result",
+            "structure",
+            "authenticity",
+            "reflection"
+        ]
+    );
+    let total: u32 = s.dimensions.iter().map(|(_, d)| u32::from(d.max)).sum();
+    assert_eq!(total, 100);
+}
+
+#[test]
+fn the_json_follows_the_product_contract() {
+    let s = scored(&corpus()[0]);
+    let v = serde_json::to_value(&s).expect("serializes");
+    assert_eq!(v["rubric_version"], RUBRIC_VERSION);
+    let dims = v["dimensions"].as_object().expect("dimensions object");
+    for key in [
+        "customer_focus",
+        "ownership",
+        "action",
+        "result",
+        "structure",
+        "authenticity",
+        "reflection",
+    ] {
+        for field in ["score", "max", "evidence", "tip"] {
+            assert!(dims[key].get(field).is_some(), "{key}.{field}");
+        }
+    }
+    let names: Vec<String> = ALL_FLAGS
+        .iter()
+        .map(|f| {
+            serde_json::to_value(f)
+                .expect("flag")
+                .as_str()
+                .expect("string")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "hypothetical",
+            "we_not_i",
+            "no_metric",
+            "no_customer",
+            "personal_win",
+            "blame",
+            "escalation_only",
+            "vague",
+            "missing_problem",
+            "missing_action",
+            "missing_result",
+            "too_short",
+            "too_long",
+            "keyword_stuffing"
+        ]
+    );
+    let back: Score = serde_json::from_value(v).expect("round-trips");
+    assert_eq!(back, s);
+}
+
+#[test]
+fn band_cut_points_are_75_and_50() {
+    let table = [
+        (100, Band::StronglyDemonstrated),
+        (75, Band::StronglyDemonstrated),
+        (74, Band::Demonstrated),
+        (50, Band::Demonstrated),
+        (49, Band::NotYet),
+        (0, Band::NotYet),
+    ];
+    for (total, band) in table {
+        assert_eq!(Band::from_total(total), band, "{total}");
+    }
+}
+
+#[test]
+fn scoring_is_deterministic() {
+    for case in corpus() {
+        assert_eq!(scored(&case), scored(&case), "{}", case.id);
+    }
+}
+
+#[test]
+fn tips_for_flagged_answers_quote_the_answer() {
+    let table = [
+        ("we-not-i-weak", "You wrote \"We"),
+        ("escalation-only", "I escalated"),
+        ("hypothetical-would", "I would"),
+        ("personal-win", "promoted"),
+        ("blame-customer", "lazy"),
+    ];
+    let cases = corpus();
+    for (id, quote) in table {
+        let case = cases
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("no case {id}"));
+        let s = scored(case);
+        let tips = s.tips().join(" | ");
+        assert!(
+            tips.contains(quote),
+            "{id}: tips {tips:?} do not quote {quote:?}"
+        );
+    }
+}
+
+#[test]
+fn clause_reading_table() {
+    // Each row: an answer fragment and the flags it must and must not raise.
+    let table: [(&str, &[Flag], &[Flag]); 6] = [
+        (
+            "I would call the customer and I would ask what they need. Then I would fix it.",
+            &[Flag::Hypothetical],
+            &[Flag::WeNotI],
+        ),
+        (
+            "We looked at the logs, we found the bug, we shipped the fix and we told the customer.",
+            &[Flag::WeNotI],
+            &[Flag::Hypothetical],
+        ),
+        (
+            "The customer was angry. I escalated it to my manager and handed it off to billing.",
+            &[Flag::EscalationOnly],
+            &[],
+        ),
+        (
+            "It was my fault: I dropped the ball on the customer's order, so I called her and rebuilt the order myself.",
+            &[],
+            &[Flag::Blame],
+        ),
+        (
+            "I did not escalate it. I rewrote the query, I called the seller and I fixed the feed.",
+            &[],
+            &[Flag::EscalationOnly, Flag::Hypothetical],
+        ),
+        (
+            "The users were lazy and clueless, so the tickets kept coming.",
+            &[Flag::Blame, Flag::MissingAction],
+            &[],
+        ),
+    ];
+    for (text, must, must_not) in table {
+        let s = score(text, None).expect("scores");
+        for f in must {
+            assert!(
+                s.flags.contains(f),
+                "{text:?} should raise {f:?}: {:?}",
+                s.flags
+            );
+        }
+        for f in must_not {
+            assert!(
+                !s.flags.contains(f),
+                "{text:?} should not raise {f:?}: {:?}",
+                s.flags
+            );
+        }
+    }
+}
+
+#[test]
+fn headings_split_the_story_into_parts_even_on_one_line() {
+    let text = "Situation: sellers were losing orders because the feed was broken. Action: I rebuilt the feed \
+                and I called 10 sellers to check it. Result: lost orders fell from 300 to 12 a week.";
+    let s = score(text, None).expect("scores");
+    for f in [
+        Flag::MissingProblem,
+        Flag::MissingAction,
+        Flag::MissingResult,
+        Flag::NoMetric,
+    ] {
+        assert!(!s.flags.contains(&f), "{f:?} raised: {:?}", s.flags);
+    }
+    let result: BTreeMap<_, _> = s.dimensions.iter().collect();
+    assert!(result["result"].evidence.iter().any(|e| e.contains("300")));
+}
