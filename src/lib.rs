@@ -2,17 +2,23 @@
 //!
 //! Read `ARCHITECTURE.md` for the map. The modules below are listed in reading order.
 
-/// Pure rules with no I/O, clock or randomness of their own: rubric, questions, schedule.
-pub mod domain;
+/// The running bot: database, Discord client, signals and graceful shutdown.
+pub mod app;
+/// The command line: `run`, `score`, `questions lint`, `migrate`.
+pub mod cli;
 /// Configuration from the environment, validated once.
 pub mod config;
-/// The only module that speaks SQL.
-pub mod store;
-/// Reads the question pool's files (the I/O around `domain::questions`).
-pub mod question_files;
+/// The Discord layer: the only code that imports serenity or poise.
+pub mod discord;
+/// Pure rules with no I/O, clock or randomness of their own: rubric, questions, schedule.
+pub mod domain;
 /// A private PostgreSQL cluster for when no `DATABASE_URL` is given.
 pub mod local_pg;
-/// The command line: `score`, `questions lint`.
-pub mod cli;
+/// Reads the question pool's files (the I/O around `domain::questions`).
+pub mod question_files;
+/// Posts each server's daily prompt exactly once; `tick(now)` is one step.
+pub mod scheduler;
+/// The only module that speaks SQL.
+pub mod store;
 /// Logging set-up.
 pub mod telemetry;

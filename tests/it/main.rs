@@ -1,7 +1,19 @@
 //! The integration tests: one binary, one module per area.
 
+/// The executable, driven black-box through its contracts.
+mod binary;
+/// The real bot code in process, through the fake Discord.
+mod bot;
+/// The daily loop end to end: setup, posting, answering by button, form, DM and practice.
+mod daily;
 /// A fresh PostgreSQL database per test.
 mod db;
+/// A fake Discord: REST and gateway on 127.0.0.1.
+mod fake_discord;
+/// `/question add|list|remove` through the fake Discord.
+mod question_commands;
+/// The scheduler's `tick(now)` with fixed clocks.
+mod scheduler;
 /// The store against a real PostgreSQL.
 mod store;
 /// The question pool in PostgreSQL: sync, server questions, rotation pool.

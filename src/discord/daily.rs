@@ -1,0 +1,274 @@
+//! The daily loop's commands: `/setup`, `/pause`, `/resume`, `/post-now` (admins), `/today` and
+//! `/practice` (everyone), and the Answer button under each prompt.
+
+use chrono::Utc;
+use poise::serenity_prelude as serenity;
+
+use super::commands::{AnswerTarget, answer_reply, show_answer_form};
+use super::poster::{ANSWER_BUTTON, answer_button};
+use super::{Bot, Context, Error, UserFacing, render};
+use crate::domain::answer::AnswerSource;
+use crate::domain::rotation;
+use crate::domain::schedule::{self, Schedule};
+use crate::scheduler::{PostNowError, schedule_of};
+use crate::store::{Setup, StoreError};
+
+/// Set the daily prompt: where, when (local time, IANA time zone), which days, and whom to ping.
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    required_permissions = "MANAGE_GUILD"
+)]
+pub async fn setup(
+    ctx: Context<'_>,
+    #[description = "The channel for the daily prompt"]
+    #[channel_types("Text", "News")]
+    channel: serenity::ChannelId,
+    #[description = "Local time, e.g. 09:00 or 9:30am"] time: String,
+    #[description = "IANA time zone, e.g. Europe/Berlin or America/New_York"] timezone: String,
+    #[description = "Days, e.g. mon-fri, daily, mon,wed,fri (default: every day)"] days: Option<
+        String,
+    >,
+    #[description = "A role to ping with each prompt (optional)"] role: Option<serenity::Role>,
+) -> Result<(), Error> {
+    let guild_id = ctx.guild_id().expect("guild_only").get();
+    let user_error = |e: schedule::ScheduleError| UserFacing(e.to_string());
+    let schedule = Schedule {
+        time: schedule::parse_time(&time).map_err(user_error)?,
+        tz: schedule::parse_timezone(&timezone).map_err(user_error)?,
+        days: match days.as_deref() {
+            Some(days) => schedule::parse_days(days).map_err(user_error)?,
+            None => schedule::WeekdaySet::EVERY_DAY,
+        },
+    };
+    if let Some(role) = &role {
+        // The @everyone role shares the server's id; pinging it is what allowed mentions exist
+        // to prevent, so it cannot be chosen here.
+        if role.id.get() == guild_id {
+            return Err(UserFacing(
+                "I won't ping @everyone. Create a role for the prep group (e.g. @interview-prep) and choose that.".into(),
+            )
+            .into());
+        }
+    }
+    let now = Utc::now();
+    let saved = ctx
+        .data()
+        .store
+        .save_setup(&Setup {
+            guild_id,
+            channel_id: channel.get(),
+            post_time: schedule.time,
+            timezone: schedule.tz.name().to_owned(),
+            days: schedule.days.bits(),
+            role_id: role.as_ref().map(|r| r.id.get()),
+            admin_user_id: ctx.author().id.get(),
+            last_scheduled_date: schedule::last_due_date(&schedule, now),
+        })
+        .await?;
+    let next = schedule::next_occurrence_after(&schedule, now);
+    let ping = match saved.role_id {
+        Some(role) => format!(", pinging <@&{role}>"),
+        None => String::new(),
+    };
+    ctx.send(private(format!(
+        "✅ Daily prompt set: {schedule} in <#{}>{ping}. The next one is <t:{}:F>. Use /post-now to post one right away.",
+        channel.get(),
+        next.timestamp()
+    )))
+    .await?;
+    Ok(())
+}
+
+/// Pause the daily prompt until /resume.
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    required_permissions = "MANAGE_GUILD"
+)]
+pub async fn pause(ctx: Context<'_>) -> Result<(), Error> {
+    set_paused(ctx, true).await
+}
+
+/// Resume the daily prompt.
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    required_permissions = "MANAGE_GUILD"
+)]
+pub async fn resume(ctx: Context<'_>) -> Result<(), Error> {
+    set_paused(ctx, false).await
+}
+
+async fn set_paused(ctx: Context<'_>, paused: bool) -> Result<(), Error> {
+    let guild_id = ctx.guild_id().expect("guild_only").get();
+    match ctx.data().store.set_paused(guild_id, paused).await {
+        Ok(()) => {
+            let text = if paused {
+                "⏸️ Paused: no daily prompt until /resume."
+            } else {
+                "▶️ Resumed: the daily prompt is back on schedule."
+            };
+            ctx.send(private(text.to_owned())).await?;
+            Ok(())
+        }
+        Err(StoreError::NotFound) => {
+            Err(UserFacing("This server has no schedule yet: run /setup first.".into()).into())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Post the next prompt now (this also closes the current one).
+#[poise::command(
+    slash_command,
+    rename = "post-now",
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    required_permissions = "MANAGE_GUILD"
+)]
+pub async fn post_now(ctx: Context<'_>) -> Result<(), Error> {
+    ctx.defer_ephemeral().await?;
+    let guild_id = ctx.guild_id().expect("guild_only").get();
+    let scheduler = ctx.data().scheduler()?;
+    match scheduler.post_now(guild_id, Utc::now()).await {
+        Ok(prompt) => {
+            ctx.send(private(format!(
+                "📣 Posted in <#{}>: {}",
+                prompt.channel_id,
+                render::shorten(&prompt.question_text, 200)
+            )))
+            .await?;
+            Ok(())
+        }
+        Err(PostNowError::Store(error)) => Err(error.into()),
+        Err(user_facing) => Err(UserFacing(user_facing.to_string()).into()),
+    }
+}
+
+/// Show today's prompt with an Answer button.
+#[poise::command(slash_command, guild_only)]
+pub async fn today(ctx: Context<'_>) -> Result<(), Error> {
+    let guild_id = ctx.guild_id().expect("guild_only").get();
+    let store = &ctx.data().store;
+    let Some(prompt) = store.open_prompt(guild_id).await? else {
+        let hint = match store.server_settings(guild_id).await? {
+            Some(settings) => match schedule_of(&settings) {
+                Some(schedule) => format!(
+                    "No prompt is open right now. The next one is <t:{}:F>; /practice gives you a question meanwhile.",
+                    schedule::next_occurrence_after(&schedule, Utc::now()).timestamp()
+                ),
+                None => "No prompt is open right now; /practice gives you a question.".into(),
+            },
+            None => "This server has no daily prompt yet: an admin can run /setup. Meanwhile, /practice gives you a question.".into(),
+        };
+        ctx.send(private(hint)).await?;
+        return Ok(());
+    };
+    store
+        .set_current_prompt(ctx.author().id.get(), prompt.id)
+        .await?;
+    let mut text = format!("**Today's question**\n{}", prompt.question_text);
+    if let Some(closes) = prompt.closes_at {
+        text.push_str(&format!("\n-# Answers close <t:{}:R>.", closes.timestamp()));
+    }
+    let reply = private(text).components(vec![serenity::CreateActionRow::Buttons(vec![
+        answer_button(prompt.id),
+    ])]);
+    ctx.send(reply).await?;
+    Ok(())
+}
+
+/// Get a practice question you have never answered.
+#[poise::command(slash_command)]
+pub async fn practice(ctx: Context<'_>) -> Result<(), Error> {
+    let store = &ctx.data().store;
+    let user_id = ctx.author().id.get();
+    // In a direct message there is no server: the shared pool alone.
+    let pool = store
+        .rotation_pool(ctx.guild_id().map_or(0, |g| g.get()))
+        .await?;
+    let answered: std::collections::HashSet<String> = store
+        .answered_question_ids(user_id)
+        .await?
+        .into_iter()
+        .map(|id| id.to_string())
+        .collect();
+    let ids: Vec<String> = pool.iter().map(|q| q.id.to_string()).collect();
+    let picked = rotation::pick_for_member(&ids, &answered, &mut rand::rng()).map(str::to_owned);
+    let Some(question) = picked.and_then(|id| pool.into_iter().find(|q| q.id.to_string() == id))
+    else {
+        ctx.send(private(
+            "You have answered every question in the pool. Impressive! Revisit one with /history, or ask an admin to /question add more.".into(),
+        ))
+        .await?;
+        return Ok(());
+    };
+    store.set_current_question(user_id, question.id).await?;
+    ctx.send(private(format!(
+        "**Practice question**\n{}\n-# Answer with /answer, or send me your answer in a direct message.",
+        question.text
+    )))
+    .await?;
+    Ok(())
+}
+
+/// Handles a click on a prompt's Answer button: opens the form, then scores and saves.
+pub async fn on_answer_button(
+    ctx: &serenity::Context,
+    bot: &Bot,
+    click: &serenity::ComponentInteraction,
+) -> Result<(), Error> {
+    let Some(prompt_id) = click
+        .data
+        .custom_id
+        .strip_prefix(ANSWER_BUTTON)
+        .and_then(|id| id.parse::<i64>().ok())
+    else {
+        return Ok(());
+    };
+    let user_id = click.user.id.get();
+    let Some(prompt) = bot.store.prompt(prompt_id).await? else {
+        let message = serenity::CreateInteractionResponseMessage::new()
+            .content("That prompt no longer exists. /today shows the current one.")
+            .ephemeral(true)
+            .allowed_mentions(serenity::CreateAllowedMentions::new());
+        click
+            .create_response(ctx, serenity::CreateInteractionResponse::Message(message))
+            .await?;
+        return Ok(());
+    };
+    bot.store.set_current_prompt(user_id, prompt.id).await?;
+    let form = super::commands::answer_form(click.id, Some(&prompt.question_text));
+    let Some((text, submitted)) = show_answer_form(ctx, form, click.id, |response| {
+        click.create_response(ctx, response)
+    })
+    .await?
+    else {
+        return Ok(());
+    };
+    submitted.defer_ephemeral(ctx).await?;
+    let reply = answer_reply(
+        bot,
+        user_id,
+        click.guild_id.map(|g| g.get()),
+        AnswerTarget::Prompt(prompt),
+        &text,
+        AnswerSource::Modal,
+    )
+    .await;
+    submitted
+        .create_followup(ctx, super::commands::private_followup(reply))
+        .await?;
+    Ok(())
+}
+
+fn private(content: String) -> poise::CreateReply {
+    poise::CreateReply::default()
+        .content(content)
+        .ephemeral(true)
+        .allowed_mentions(serenity::CreateAllowedMentions::new())
+}

@@ -1,0 +1,123 @@
+//! Posting prompts and admin notes through Discord's REST API for the scheduler.
+
+use std::sync::Arc;
+
+use poise::serenity_prelude as serenity;
+
+use crate::discord::render;
+use crate::scheduler::{PostError, Posted, Poster, PromptPost};
+
+/// The custom id prefix of a prompt's Answer button: `answer:<prompt id>`.
+pub const ANSWER_BUTTON: &str = "answer:";
+
+/// The scheduler's poster, backed by serenity's HTTP client.
+#[derive(Clone)]
+pub struct DiscordPoster {
+    http: Arc<serenity::Http>,
+}
+
+impl DiscordPoster {
+    pub fn new(http: Arc<serenity::Http>) -> Self {
+        DiscordPoster { http }
+    }
+}
+
+impl Poster for DiscordPoster {
+    async fn post_prompt(&self, post: &PromptPost) -> Result<Posted, PostError> {
+        let channel = serenity::ChannelId::new(post.channel_id);
+        let mut mentions = serenity::CreateAllowedMentions::new();
+        let mut content = String::new();
+        if let Some(role) = post.role_id {
+            // Only the configured role may be pinged; nothing in the question text can ping.
+            mentions = mentions.roles([serenity::RoleId::new(role)]);
+            content = format!("<@&{role}>");
+        }
+        let message = serenity::CreateMessage::new()
+            .content(content)
+            .embed(prompt_embed(post))
+            .components(vec![serenity::CreateActionRow::Buttons(vec![
+                answer_button(post.prompt_id),
+            ])])
+            .allowed_mentions(mentions);
+        let sent = channel
+            .send_message(&self.http, message)
+            .await
+            .map_err(classify)?;
+        // A thread keeps the day's discussion together; without one the prompt still stands, so
+        // a failure here is logged and not fatal.
+        let thread = channel
+            .create_thread_from_message(
+                &self.http,
+                sent.id,
+                serenity::CreateThread::new(render::thread_name(&post.question_text))
+                    .kind(serenity::ChannelType::PublicThread)
+                    .auto_archive_duration(serenity::AutoArchiveDuration::OneDay),
+            )
+            .await;
+        let thread_id = match thread {
+            Ok(thread) => Some(thread.id.get()),
+            Err(error) => {
+                tracing::warn!(guild_id = post.guild_id, error = %error, "could not create the prompt's thread");
+                None
+            }
+        };
+        Ok(Posted {
+            message_id: sent.id.get(),
+            thread_id,
+        })
+    }
+
+    async fn tell_admin(&self, user_id: u64, text: &str) {
+        let message = serenity::CreateMessage::new()
+            .content(text)
+            .allowed_mentions(serenity::CreateAllowedMentions::new());
+        if let Err(error) = serenity::UserId::new(user_id)
+            .direct_message(&self.http, message)
+            .await
+        {
+            tracing::warn!(user_id, error = %error, "could not message the admin");
+        }
+    }
+}
+
+/// The prompt's embed: the question, when answers close, and how to answer.
+pub fn prompt_embed(post: &PromptPost) -> serenity::CreateEmbed {
+    let mut description = post.question_text.clone();
+    if let Some(closes) = post.closes_at {
+        description.push_str(&format!("\n\nAnswers close <t:{}:R>.", closes.timestamp()));
+    }
+    description.push_str("\nAnswer with the button, `/answer`, or a direct message to me.");
+    let title = if post.late {
+        "Today's question (posted late: I was offline at the usual time)"
+    } else {
+        "Today's question"
+    };
+    serenity::CreateEmbed::new()
+        .title(title)
+        .description(description)
+        .colour(serenity::Colour::from_rgb(255, 153, 0))
+}
+
+/// The Answer button of a prompt.
+pub fn answer_button(prompt_id: i64) -> serenity::CreateButton {
+    serenity::CreateButton::new(format!("{ANSWER_BUTTON}{prompt_id}"))
+        .label("Answer")
+        .style(serenity::ButtonStyle::Primary)
+}
+
+/// Discord's "no" (missing access or permissions, unknown channel) is final; anything else may
+/// pass.
+fn classify(error: serenity::Error) -> PostError {
+    if let serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) = &error {
+        let status = response.status_code.as_u16();
+        if matches!(status, 403 | 404) {
+            return PostError::Refused(match response.error.code {
+                50001 => "I cannot see that channel (Missing Access)".to_owned(),
+                50013 => "I lack permission to post there (Missing Permissions)".to_owned(),
+                10003 => "the channel no longer exists".to_owned(),
+                _ => response.error.message.clone(),
+            });
+        }
+    }
+    PostError::Unavailable(error.to_string())
+}
