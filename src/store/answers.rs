@@ -74,62 +74,39 @@ impl Store {
                 .await?;
         }
 
-        // Find the member's existing answer to the same prompt or practice question, locking it
-        // so that two revisions sent at the same moment get distinct numbers.
-        let existing: Option<(i64,)> = match (answer.prompt_id, answer.question_id) {
-            (Some(prompt_id), _) => {
-                sqlx::query_as(
-                    "select id from answers where prompt_id = $1 and user_id = $2 for update",
-                )
-                .bind(prompt_id)
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?
-            }
-            (None, Some(question_id)) => {
-                sqlx::query_as(
-                    "select id from answers
-                     where user_id = $1 and question_id = $2 and prompt_id is null for update",
-                )
-                .bind(user_id)
-                .bind(question_id)
-                .fetch_optional(&mut *tx)
-                .await?
-            }
-            (None, None) => None,
+        // Take the member's answer to this prompt or practice question, creating it if needed,
+        // in one statement: two first answers sent at the same moment (a double click) must both
+        // land as revisions of one answer, not collide on the unique key. The upsert also locks
+        // the row, so concurrent revisions get distinct numbers.
+        let kind = if answer.prompt_id.is_some() {
+            "daily"
+        } else {
+            "practice"
         };
-
-        let answer_id = match existing {
-            Some((id,)) => {
-                sqlx::query("update answers set updated_at = now() where id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                id
+        let conflict_target = match (answer.prompt_id, answer.question_id) {
+            (Some(_), _) => "on conflict (prompt_id, user_id) do update set updated_at = now()",
+            (None, Some(_)) => {
+                "on conflict (user_id, question_id) where prompt_id is null and question_id is not null
+                 do update set updated_at = now()"
             }
-            None => {
-                let kind = if answer.prompt_id.is_some() {
-                    "daily"
-                } else {
-                    "practice"
-                };
-                let (id,): (i64,) = sqlx::query_as(
-                    "insert into answers (user_id, guild_id, prompt_id, question_id, question_text, kind, share)
-                     values ($1, $2, $3, $4, $5, $6,
-                             coalesce((select share_by_default from members where user_id = $1), true))
-                     returning id",
-                )
-                .bind(user_id)
-                .bind(guild_id)
-                .bind(answer.prompt_id)
-                .bind(answer.question_id)
-                .bind(answer.question_text)
-                .bind(kind)
-                .fetch_one(&mut *tx)
-                .await?;
-                id
-            }
+            // A free practice answer has nothing to collide with.
+            (None, None) => "",
         };
+        let (answer_id,): (i64,) = sqlx::query_as(&format!(
+            "insert into answers (user_id, guild_id, prompt_id, question_id, question_text, kind, share)
+             values ($1, $2, $3, $4, $5, $6,
+                     coalesce((select share_by_default from members where user_id = $1), true))
+             {conflict_target}
+             returning id"
+        ))
+        .bind(user_id)
+        .bind(guild_id)
+        .bind(answer.prompt_id)
+        .bind(answer.question_id)
+        .bind(answer.question_text)
+        .bind(kind)
+        .fetch_one(&mut *tx)
+        .await?;
 
         let previous: Option<(i32, i16)> = sqlx::query_as(
             "select r.revision, s.total from answer_revisions r

@@ -9,7 +9,7 @@ use bar_raiser::local_pg::LocalPostgres;
 use serde_json::json;
 use tokio::process::Command as AsyncCommand;
 
-use crate::fake_discord::{FakeDiscord, FakeUser};
+use crate::fake_discord::{CHANNEL_ID, FakeDiscord, FakeUser};
 
 const BIN: &str = env!("CARGO_BIN_EXE_bar-raiser");
 
@@ -157,16 +157,56 @@ async fn the_binary_runs_its_own_database_answers_and_stops_cleanly_on_sigterm()
     fake.wait_until_ready().await;
     let ready_after = started.elapsed();
     eprintln!("cold start to READY with a new private database: {ready_after:?}");
-    let alice = FakeUser::member(400, "alice");
-    let ix = fake
+
+    // The daily loop, through the contracts only: an admin sets up and posts a prompt, one
+    // member answers with the button and the form, another by direct message after /today.
+    let admin = FakeUser::admin(150, "ada");
+    let setup = fake
         .slash(
-            &alice,
-            "answer",
-            json!([{"name": "text", "type": 3, "value": STORY}]),
+            &admin,
+            "setup",
+            json!([
+                {"name": "channel", "type": 7, "value": CHANNEL_ID.to_string()},
+                {"name": "time", "type": 3, "value": "03:17"},
+                {"name": "timezone", "type": 3, "value": "Pacific/Kiritimati"}
+            ]),
         )
         .await;
-    let reply = fake.reply(&ix).await;
-    assert!(reply.content.contains("/100"), "{}", reply.content);
+    assert!(
+        fake.reply(&setup)
+            .await
+            .content
+            .contains("Daily prompt set")
+    );
+    let post = fake.slash(&admin, "post-now", json!([])).await;
+    assert!(fake.reply(&post).await.content.contains("Posted"));
+    let prompt = fake
+        .wait_for_channel_message(CHANNEL_ID, |m| !m["embeds"].as_array().unwrap().is_empty())
+        .await;
+    let button = prompt["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let alice = FakeUser::member(400, "alice");
+    let click = fake.click(&alice, &prompt, &button).await;
+    assert_eq!(fake.callback(&click).await["type"], 9, "the form opens");
+    let submit = fake
+        .submit_modal(&alice, &click, &[("answer", STORY)])
+        .await;
+    let reply = fake.reply(&submit).await;
+    assert!(
+        reply.ephemeral && reply.content.contains("/100"),
+        "{}",
+        reply.content
+    );
+    let bob = FakeUser::member(401, "bob");
+    let today = fake.slash(&bob, "today", json!([])).await;
+    fake.reply(&today).await;
+    fake.send_dm(&bob, STORY).await;
+    fake.wait_for_dm(401, |m| {
+        m["content"].as_str().is_some_and(|c| c.contains("/100"))
+    })
+    .await;
 
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(child.id().unwrap() as i32),
@@ -198,11 +238,21 @@ async fn the_binary_runs_its_own_database_answers_and_stops_cleanly_on_sigterm()
     let pool = sqlx::PgPool::connect_with(cluster.connect_options("postgres"))
         .await
         .unwrap();
-    let (body,): (String,) = sqlx::query_as("select body from answer_revisions")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(body, STORY);
+    let saved: Vec<(i64, String, String)> = sqlx::query_as(
+        "select a.user_id, a.kind, r.source from answers a
+         join answer_revisions r on r.answer_id = a.id order by a.user_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        saved,
+        vec![
+            (400, "daily".to_owned(), "modal".to_owned()),
+            (401, "daily".to_owned(), "dm".to_owned())
+        ],
+        "both answers the members were told were saved are in the database"
+    );
     pool.close().await;
     cluster.stop().await.unwrap();
 }

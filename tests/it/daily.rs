@@ -368,3 +368,89 @@ async fn an_answer_after_the_window_closed_is_kept_as_practice_and_the_member_is
     );
     bot.shut_down().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_double_click_on_answer_opens_two_forms_and_both_answers_are_kept_as_revisions() {
+    let bot = Harness::start().await;
+    let prompt = set_up_and_post(&bot).await;
+    let frank = FakeUser::member(405, "frank");
+    let custom_id = prompt["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let first = bot.fake.click(&frank, &prompt, &custom_id).await;
+    let second = bot.fake.click(&frank, &prompt, &custom_id).await;
+    assert_eq!(bot.fake.callback(&first).await["type"], 9);
+    assert_eq!(bot.fake.callback(&second).await["type"], 9);
+    let a = bot
+        .fake
+        .submit_modal(&frank, &first, &[("answer", STORY)])
+        .await;
+    let b = bot
+        .fake
+        .submit_modal(&frank, &second, &[("answer", STORY)])
+        .await;
+    let replies = [bot.fake.reply(&a).await, bot.fake.reply(&b).await];
+
+    assert!(
+        replies.iter().all(|r| r.content.contains("/100")),
+        "{replies:?}"
+    );
+    assert_eq!(
+        bot.count("select count(*) from answers where user_id = 405")
+            .await,
+        1
+    );
+    assert_eq!(
+        bot.count("select count(*) from answer_revisions r join answers a on a.id = r.answer_id where a.user_id = 405").await,
+        2,
+        "nothing is lost: each submitted form is a revision"
+    );
+    bot.shut_down().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_deleted_prompt_channel_is_reported_to_the_admin_privately_and_nothing_crashes() {
+    let bot = Harness::start().await;
+    let admin = FakeUser::admin(150, "ada");
+    let setup = bot
+        .fake
+        .slash(
+            &admin,
+            "setup",
+            setup_options("03:17", "Pacific/Kiritimati", None, None),
+        )
+        .await;
+    bot.fake.reply(&setup).await;
+    bot.fake.delete_channel(CHANNEL_ID);
+    bot.fake.add_text_channel(301, "general");
+
+    let post = bot
+        .fake
+        .slash_in_channel(&admin, 301, "post-now", json!([]))
+        .await;
+    let reply = bot.fake.reply(&post).await;
+
+    assert!(reply.ephemeral, "{reply:?}");
+    assert!(
+        reply.content.contains("no longer exists"),
+        "{}",
+        reply.content
+    );
+    bot.fake
+        .wait_for_dm(150, |m| {
+            m["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("/post-now"))
+        })
+        .await;
+    // The bot is still answering.
+    let member = FakeUser::member(400, "alice");
+    let ix = bot
+        .fake
+        .slash_in_channel(&member, 301, "score", text_option(STORY))
+        .await;
+    assert!(bot.fake.reply(&ix).await.content.contains("/100"));
+    bot.shut_down().await.unwrap();
+}

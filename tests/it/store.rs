@@ -105,29 +105,45 @@ async fn answering_the_same_prompt_again_keeps_every_revision_and_reports_the_ch
     assert_eq!(stored[0].body, STORY, "the latest revision is current");
 }
 
-#[tokio::test]
-async fn concurrent_revisions_of_one_answer_get_distinct_numbers() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_first_answers_and_revisions_of_one_answer_get_distinct_numbers() {
     let db = TestDb::new().await;
     let prompt_id = seed_prompt(&db).await;
     let body = AnswerText::parse(STORY).unwrap();
     let score = record(STORY);
+    // Hold the member's row so that every save queues at its first statement, then release
+    // them together: they race for the member's first answer to the prompt (a double click).
+    sqlx::query("insert into members (user_id) values (400)")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let mut gate = db.pool.begin().await.unwrap();
+    sqlx::query("select 1 from members where user_id = 400 for update")
+        .execute(&mut *gate)
+        .await
+        .unwrap();
 
-    let saves = (0..12).map(|_| {
-        let store = db.store.clone();
-        let (body, score) = (body.clone(), score.clone());
-        tokio::spawn(async move {
-            let mut answer = practice(400, &body, &score);
-            answer.prompt_id = Some(prompt_id);
-            store.save_answer(&answer).await.map(|saved| saved.revision)
+    let saves: Vec<_> = (0..4)
+        .map(|_| {
+            let store = db.store.clone();
+            let (body, score) = (body.clone(), score.clone());
+            tokio::spawn(async move {
+                let mut answer = practice(400, &body, &score);
+                answer.prompt_id = Some(prompt_id);
+                store.save_answer(&answer).await.map(|saved| saved.revision)
+            })
         })
-    });
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    gate.rollback().await.unwrap();
     let mut revisions = Vec::new();
     for save in saves {
-        revisions.push(save.await.unwrap().unwrap());
+        revisions.push(save.await.unwrap().expect("every concurrent save succeeds"));
     }
     revisions.sort();
 
-    assert_eq!(revisions, (1..=12).collect::<Vec<_>>());
+    assert_eq!(revisions, vec![1, 2, 3, 4]);
+    assert_eq!(db.store.member_answers(400).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
