@@ -16,6 +16,8 @@ pub mod domain;
 pub mod local_pg;
 /// Reads the question pool's files (the I/O around `domain::questions`).
 pub mod question_files;
+/// Pure renderings for members: the history chart (PNG) and the `/export` file.
+pub mod report;
 /// Posts each server's daily prompt exactly once; `tick(now)` is one step.
 pub mod scheduler;
 /// The only module that speaks SQL.

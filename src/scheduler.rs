@@ -16,7 +16,7 @@ use rand::Rng;
 
 use crate::domain::rotation;
 use crate::domain::schedule::{self, Decision, Schedule, WeekdaySet};
-use crate::store::{NewPrompt, Prompt, ServerSettings, Store, StoreError};
+use crate::store::{NewPrompt, Prompt, Results, Reveal, ServerSettings, Store, StoreError};
 
 /// How long a claimed prompt may stay unposted before another tick takes it over: the claiming
 /// process must have stopped between claiming and posting.
@@ -61,6 +61,11 @@ pub trait Poster: Send + Sync {
         &self,
         post: &PromptPost,
     ) -> impl Future<Output = Result<Posted, PostError>> + Send;
+    /// Posts a closed prompt's shared answers, anonymised, with vote buttons.
+    fn post_reveal(&self, reveal: &Reveal) -> impl Future<Output = Result<(), PostError>> + Send;
+    /// Posts who wrote what, the scores and the votes, and the best answer.
+    fn post_results(&self, results: &Results)
+    -> impl Future<Output = Result<(), PostError>> + Send;
     /// Tells a server's admin something the channel cannot show (best effort).
     fn tell_admin(&self, user_id: u64, text: &str) -> impl Future<Output = ()> + Send;
 }
@@ -70,6 +75,10 @@ pub trait Poster: Send + Sync {
 pub struct TickReport {
     pub posted: Vec<(u64, NaiveDate)>,
     pub failed: Vec<u64>,
+    /// Prompts whose answers were revealed for voting.
+    pub revealed: Vec<i64>,
+    /// Prompts whose voting results were posted.
+    pub results: Vec<i64>,
 }
 
 /// Why `/post-now` could not post.
@@ -126,7 +135,39 @@ impl<P: Poster, R: Rng + Send> Scheduler<P, R> {
                 }
             }
         }
+        let (revealed, results) = self.close_voting_rounds(now).await?;
+        report.revealed = revealed;
+        report.results = results;
         Ok(report)
+    }
+
+    /// Reveals the shared answers of prompts whose window closed, and posts the results of
+    /// those whose voting closed. Each is claimed in the database first, so it happens once.
+    async fn close_voting_rounds(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
+        let mut revealed = Vec::new();
+        for reveal in self.store.claim_reveals(now).await? {
+            match self.poster.post_reveal(&reveal).await {
+                Ok(()) => revealed.push(reveal.prompt_id),
+                // The answers stay revealed in the database (votes are counted against what
+                // was pinned); a Discord failure here is logged, not retried into duplicates.
+                Err(error) => {
+                    tracing::warn!(prompt_id = reveal.prompt_id, error = %error, "could not post the reveal")
+                }
+            }
+        }
+        let mut posted = Vec::new();
+        for results in self.store.claim_results(now).await? {
+            match self.poster.post_results(&results).await {
+                Ok(()) => posted.push(results.prompt_id),
+                Err(error) => {
+                    tracing::warn!(prompt_id = results.prompt_id, error = %error, "could not post the results")
+                }
+            }
+        }
+        Ok((revealed, posted))
     }
 
     /// Posts the next prompt at once. It takes today's scheduled slot if today's prompt is still
@@ -146,10 +187,12 @@ impl<P: Poster, R: Rng + Send> Scheduler<P, R> {
         let Some(claimed) = self.claim(lock, slot, false, now).await? else {
             return Err(PostNowError::NoQuestions);
         };
-        match self
+        let outcome = self
             .post(&claimed.prompt, role_id, claimed.low_pool, now)
-            .await?
-        {
+            .await?;
+        // The previous window just closed: reveal its answers now rather than at the next tick.
+        self.close_voting_rounds(now).await?;
+        match outcome {
             Ok(_) => Ok(claimed.prompt),
             Err(PostError::Refused(why)) => Err(PostNowError::Refused(why)),
             Err(PostError::Unavailable(_)) => Err(PostNowError::Unavailable),

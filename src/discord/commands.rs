@@ -25,6 +25,8 @@ pub fn all() -> Vec<poise::Command<Bot, Error>> {
         daily::pause(),
         daily::resume(),
         super::questions::command(),
+        super::member::privacy(),
+        super::member::timezone(),
     ]
 }
 
@@ -67,7 +69,8 @@ async fn answer(
                 AnswerSource::Slash,
             )
             .await;
-            ctx.send(private(reply)).await?;
+            let components = reply.components();
+            ctx.send(private(reply.text).components(components)).await?;
         }
         None => {
             let question = match &target {
@@ -96,8 +99,9 @@ async fn answer(
                 AnswerSource::Modal,
             )
             .await;
+            let components = reply.components();
             submitted
-                .create_followup(ctx, private_followup(reply))
+                .create_followup(ctx, private_followup(reply.text).components(components))
                 .await?;
         }
     }
@@ -192,6 +196,39 @@ where
     Ok(Some((text, submitted)))
 }
 
+/// The reply to an answer: its text, and for a saved daily answer the share toggle.
+pub(super) struct AnswerReply {
+    pub text: String,
+    /// The answer id and whether it is shared for peer voting.
+    pub share: Option<(i64, bool)>,
+}
+
+impl AnswerReply {
+    /// The share toggle, when the answer is one that can be revealed.
+    pub fn components(&self) -> Vec<serenity::CreateActionRow> {
+        self.share
+            .map(|(answer_id, shared)| vec![share_row(answer_id, shared)])
+            .unwrap_or_default()
+    }
+}
+
+/// The custom id prefix of the share toggle: `share:<answer id>:<1 to share, 0 to keep private>`.
+pub(super) const SHARE_BUTTON: &str = "share:";
+
+/// A button that flips whether an answer is revealed for peer voting.
+pub(super) fn share_row(answer_id: i64, shared: bool) -> serenity::CreateActionRow {
+    let button = if shared {
+        serenity::CreateButton::new(format!("{SHARE_BUTTON}{answer_id}:0"))
+            .label("Keep this answer out of peer voting")
+            .style(serenity::ButtonStyle::Secondary)
+    } else {
+        serenity::CreateButton::new(format!("{SHARE_BUTTON}{answer_id}:1"))
+            .label("Share this answer for peer voting")
+            .style(serenity::ButtonStyle::Primary)
+    };
+    serenity::CreateActionRow::Buttons(vec![button])
+}
+
 /// Validates, scores and saves an answer, and words the outcome for the member, whether it was
 /// saved or why not.
 pub(super) async fn answer_reply(
@@ -201,12 +238,15 @@ pub(super) async fn answer_reply(
     target: AnswerTarget,
     text: &str,
     source: AnswerSource,
-) -> String {
+) -> AnswerReply {
     let outcome = async {
         let body = AnswerText::parse(text).map_err(|e| UserFacing(e.to_string()))?;
         save_and_score(bot, user_id, guild_id, target, &body, source).await
     };
-    outcome.await.unwrap_or_else(|error| user_message(&error))
+    outcome.await.unwrap_or_else(|error| AnswerReply {
+        text: user_message(&error),
+        share: None,
+    })
 }
 
 /// What to tell the member about a failure: their own mistake as is, anything else as a
@@ -245,15 +285,30 @@ pub async fn on_event(
         interaction: serenity::Interaction::Component(click),
     } = event
     {
-        if click
+        let _guard = bot.track(
+            format!("button {}", click.data.custom_id),
+            click.user.id.get(),
+        );
+        let handled = if click
             .data
             .custom_id
             .starts_with(super::poster::ANSWER_BUTTON)
         {
-            let _guard = bot.track("Answer button".into(), click.user.id.get());
-            if let Err(error) = daily::on_answer_button(ctx, bot, click).await {
-                tracing::error!(error = ?error, "handling an Answer click failed");
-            }
+            daily::on_answer_button(ctx, bot, click)
+                .await
+                .map(|()| true)
+        } else {
+            super::voting::on_click(ctx, bot, click).await
+        };
+        if let Err(error) = handled {
+            tracing::error!(error = ?error, "handling a button failed");
+            let sorry = serenity::CreateInteractionResponseMessage::new()
+                .content("Sorry, something went wrong on my side. Please try again in a minute.")
+                .ephemeral(true)
+                .allowed_mentions(serenity::CreateAllowedMentions::new());
+            let _ = click
+                .create_response(ctx, serenity::CreateInteractionResponse::Message(sorry))
+                .await;
         }
     }
     if let serenity::FullEvent::Message { new_message } = event {
@@ -261,9 +316,13 @@ pub async fn on_event(
             let _guard = bot.track("direct message".into(), new_message.author.id.get());
             let reply = direct_message_reply(bot, new_message)
                 .await
-                .unwrap_or_else(|error| user_message(&error));
+                .unwrap_or_else(|error| AnswerReply {
+                    text: user_message(&error),
+                    share: None,
+                });
             let message = serenity::CreateMessage::new()
-                .content(reply)
+                .content(&reply.text)
+                .components(reply.components())
                 .allowed_mentions(serenity::CreateAllowedMentions::new());
             new_message
                 .channel_id
@@ -276,7 +335,10 @@ pub async fn on_event(
 
 /// A direct message answers the member's current prompt or practice question. A member with
 /// neither is given a practice question first: their message stays in the conversation above.
-async fn direct_message_reply(bot: &Bot, message: &serenity::Message) -> Result<String, Error> {
+async fn direct_message_reply(
+    bot: &Bot,
+    message: &serenity::Message,
+) -> Result<AnswerReply, Error> {
     let user_id = message.author.id.get();
     let target = match bot.store.member_current(user_id).await? {
         MemberCurrent::Prompt(prompt) => AnswerTarget::Prompt(prompt),
@@ -291,16 +353,20 @@ async fn direct_message_reply(bot: &Bot, message: &serenity::Message) -> Result<
             let Some(question) =
                 picked.and_then(|id| pool.into_iter().find(|q| q.id.to_string() == id))
             else {
-                return Ok(
-                    "Hi! I have no questions loaded yet, so I cannot take answers right now."
+                return Ok(AnswerReply {
+                    text: "Hi! I have no questions loaded yet, so I cannot take answers right now."
                         .into(),
-                );
+                    share: None,
+                });
             };
             bot.store.set_current_question(user_id, question.id).await?;
-            return Ok(format!(
-                "Hi! You have no question yet, so here is one to practise with (I did not save your message):\n**{}**\nReply with your answer: one real story, the problem, what you did, and the result.",
-                question.text
-            ));
+            return Ok(AnswerReply {
+                text: format!(
+                    "Hi! You have no question yet, so here is one to practise with (I did not save your message):\n**{}**\nReply with your answer: one real story, the problem, what you did, and the result.",
+                    question.text
+                ),
+                share: None,
+            });
         }
     };
     Ok(answer_reply(
@@ -322,7 +388,7 @@ async fn save_and_score(
     target: AnswerTarget,
     body: &AnswerText,
     source: AnswerSource,
-) -> Result<String, Error> {
+) -> Result<AnswerReply, Error> {
     // The window may have closed while the member was writing: look again now.
     let target = match target {
         AnswerTarget::Prompt(prompt) => match bot.store.prompt(prompt.id).await? {
@@ -377,7 +443,11 @@ async fn save_and_score(
     if let Some(note) = note {
         reply = format!("{note}\n{reply}");
     }
-    Ok(render::shorten(&reply, render::MESSAGE_LIMIT))
+    Ok(AnswerReply {
+        text: render::shorten(&reply, render::MESSAGE_LIMIT),
+        // Only answers to an open prompt are revealed, so only they get the toggle.
+        share: prompt_id.map(|_| (saved.answer_id, saved.shared)),
+    })
 }
 
 /// A private followup (after a deferral) that pings nobody.

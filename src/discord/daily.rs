@@ -260,8 +260,12 @@ pub async fn on_answer_button(
         AnswerSource::Modal,
     )
     .await;
+    let components = reply.components();
     submitted
-        .create_followup(ctx, super::commands::private_followup(reply))
+        .create_followup(
+            ctx,
+            super::commands::private_followup(reply.text).components(components),
+        )
         .await?;
     Ok(())
 }

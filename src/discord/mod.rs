@@ -3,9 +3,11 @@
 
 mod commands;
 mod daily;
+mod member;
 pub mod poster;
 mod questions;
 pub mod render;
+mod voting;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};

@@ -6,9 +6,17 @@ use poise::serenity_prelude as serenity;
 
 use crate::discord::render;
 use crate::scheduler::{PostError, Posted, Poster, PromptPost};
+use crate::store::{Results, Reveal};
 
 /// The custom id prefix of a prompt's Answer button: `answer:<prompt id>`.
 pub const ANSWER_BUTTON: &str = "answer:";
+/// The custom id prefix of a revealed answer's vote button: `vote:<answer id>`.
+pub const VOTE_BUTTON: &str = "vote:";
+/// The custom id prefix of a revealed answer's "Full answer" button: `full:<answer id>`.
+pub const FULL_BUTTON: &str = "full:";
+/// Answers per reveal message: Discord allows 10 embeds, 5 rows of buttons and 6,000 embed
+/// characters per message, so five excerpts of at most `render::EXCERPT_CHARS` always fit.
+const ANSWERS_PER_MESSAGE: usize = 5;
 
 /// The scheduler's poster, backed by serenity's HTTP client.
 #[derive(Clone)]
@@ -67,6 +75,56 @@ impl Poster for DiscordPoster {
         })
     }
 
+    async fn post_reveal(&self, reveal: &Reveal) -> Result<(), PostError> {
+        let target = serenity::ChannelId::new(reveal.thread_id.unwrap_or(reveal.channel_id) as u64);
+        let header = render::reveal_header(reveal.answers.len(), reveal.voting_closes_at);
+        self.say(target, header).await?;
+        for chunk in reveal.answers.chunks(ANSWERS_PER_MESSAGE) {
+            let mut embeds = Vec::with_capacity(chunk.len());
+            let mut rows = Vec::with_capacity(chunk.len());
+            for answer in chunk {
+                let (excerpt, cut) = render::excerpt(&answer.body);
+                embeds.push(
+                    serenity::CreateEmbed::new()
+                        .title(&answer.label)
+                        .description(excerpt)
+                        .colour(serenity::Colour::from_rgb(88, 101, 242)),
+                );
+                let mut buttons = vec![
+                    serenity::CreateButton::new(format!("{VOTE_BUTTON}{}", answer.answer_id))
+                        .label(format!("Vote for {}", answer.label))
+                        .style(serenity::ButtonStyle::Success),
+                ];
+                if cut {
+                    buttons.push(
+                        serenity::CreateButton::new(format!("{FULL_BUTTON}{}", answer.answer_id))
+                            .label("Full answer")
+                            .style(serenity::ButtonStyle::Secondary),
+                    );
+                }
+                rows.push(serenity::CreateActionRow::Buttons(buttons));
+            }
+            let message = serenity::CreateMessage::new()
+                .embeds(embeds)
+                .components(rows)
+                .allowed_mentions(serenity::CreateAllowedMentions::new());
+            target
+                .send_message(&self.http, message)
+                .await
+                .map_err(classify)?;
+        }
+        Ok(())
+    }
+
+    async fn post_results(&self, results: &Results) -> Result<(), PostError> {
+        let target =
+            serenity::ChannelId::new(results.thread_id.unwrap_or(results.channel_id) as u64);
+        for text in render::results_messages(results) {
+            self.say(target, text).await?;
+        }
+        Ok(())
+    }
+
     async fn tell_admin(&self, user_id: u64, text: &str) {
         let message = serenity::CreateMessage::new()
             .content(text)
@@ -77,6 +135,20 @@ impl Poster for DiscordPoster {
         {
             tracing::warn!(user_id, error = %error, "could not message the admin");
         }
+    }
+}
+
+impl DiscordPoster {
+    /// Sends plain text that pings nobody (member mentions in results render as names).
+    async fn say(&self, channel: serenity::ChannelId, text: String) -> Result<(), PostError> {
+        let message = serenity::CreateMessage::new()
+            .content(text)
+            .allowed_mentions(serenity::CreateAllowedMentions::new());
+        channel
+            .send_message(&self.http, message)
+            .await
+            .map(|_| ())
+            .map_err(classify)
     }
 }
 

@@ -1,7 +1,10 @@
 //! Pure rendering of domain values into Discord message text, within Discord's limits.
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::rubric::Score;
-use crate::store::SavedAnswer;
+use crate::domain::voting::{self, Standing};
+use crate::store::{Results, SavedAnswer};
 
 /// Discord's limit on a message's content, in characters.
 pub const MESSAGE_LIMIT: usize = 2000;
@@ -90,4 +93,199 @@ fn fit(text: String) -> String {
 /// A thread name from the question: Discord allows 100 characters.
 pub fn thread_name(question: &str) -> String {
     shorten(question, 90)
+}
+
+/// How much of an answer a reveal shows before "Full answer".
+pub const EXCERPT_CHARS: usize = 900;
+
+/// The start of a revealed answer, and whether it was cut.
+pub fn excerpt(body: &str) -> (String, bool) {
+    let cut = body.chars().count() > EXCERPT_CHARS;
+    (shorten(body, EXCERPT_CHARS), cut)
+}
+
+/// The message that opens a reveal.
+pub fn reveal_header(answers: usize, voting_closes_at: DateTime<Utc>) -> String {
+    match answers {
+        0 => {
+            "🗳️ The answer window has closed. Nobody shared an answer for voting this time.".into()
+        }
+        n => format!(
+            "🗳️ The answer window has closed. Here {} {n} shared answer{}, anonymised. Vote for the ones that would convince an interviewer: one vote per answer, click again to take it back, and not your own. Voting closes <t:{}:R>.",
+            if n == 1 { "is" } else { "are" },
+            if n == 1 { "" } else { "s" },
+            voting_closes_at.timestamp()
+        ),
+    }
+}
+
+/// The results, most votes first, then the best answer and what made it strong; split into
+/// messages that each fit Discord's limit. Authors are mentioned, which shows their names;
+/// the caller sends with no allowed mentions, so nobody is pinged.
+pub fn results_messages(results: &Results) -> Vec<String> {
+    let mut rows: Vec<_> = results.rows.iter().collect();
+    rows.sort_by(|a, b| (b.votes, b.total, a.answer_id).cmp(&(a.votes, a.total, b.answer_id)));
+    let mut lines = vec![format!(
+        "📊 **Voting has closed.** Results for: {}",
+        shorten(&results.question_text, 200)
+    )];
+    if rows.is_empty() {
+        lines.push("No answers were shared for voting.".into());
+    }
+    for row in &rows {
+        lines.push(format!(
+            "**{}** by <@{}> · {}/100 · {} vote{}",
+            row.label,
+            row.user_id,
+            row.total,
+            row.votes,
+            if row.votes == 1 { "" } else { "s" }
+        ));
+    }
+    let standings: Vec<Standing> = results
+        .rows
+        .iter()
+        .map(|row| Standing {
+            answer_id: row.answer_id,
+            votes: row.votes,
+            total: row.total.clamp(0, 100) as u8,
+        })
+        .collect();
+    if let Some(best) = voting::best(&standings) {
+        let row = results
+            .rows
+            .iter()
+            .find(|row| row.answer_id == best.answer_id)
+            .expect("the best answer is one of the rows");
+        lines.push(format!(
+            "🏆 **Best answer: {}** by <@{}>. {}",
+            row.label,
+            row.user_id,
+            strengths(&row.dimensions)
+        ));
+    }
+    pack(&lines)
+}
+
+/// What the rubric saw as an answer's strongest dimensions, with a quote for each.
+fn strengths(dimensions: &serde_json::Value) -> String {
+    let Some(map) = dimensions.as_object() else {
+        return String::new();
+    };
+    let mut ranked: Vec<(&str, f64, Option<&str>)> = map
+        .iter()
+        .filter_map(|(key, d)| {
+            let score = d["score"].as_f64()?;
+            let max = d["max"].as_f64().filter(|m| *m > 0.0)?;
+            Some((key.as_str(), score / max, d["evidence"][0].as_str()))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let parts: Vec<String> = ranked
+        .iter()
+        .take(2)
+        .map(|(key, _, quote)| match quote {
+            Some(quote) => format!("{} (“{}”)", dimension_label(key), shorten(quote, 120)),
+            None => dimension_label(key).to_owned(),
+        })
+        .collect();
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!("What made it strong: {}.", parts.join("; "))
+}
+
+/// Joins lines into as few messages as fit Discord's limit, never splitting a line.
+fn pack(lines: &[String]) -> Vec<String> {
+    let mut messages = Vec::new();
+    let mut current = String::new();
+    for line in lines {
+        let line = shorten(line, MESSAGE_LIMIT);
+        if !current.is_empty() && current.chars().count() + 1 + line.chars().count() > MESSAGE_LIMIT
+        {
+            messages.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push('\n');
+        }
+        current.push_str(&line);
+    }
+    if !current.is_empty() {
+        messages.push(current);
+    }
+    messages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ResultRow;
+
+    fn row(answer_id: i64, votes: i64, total: i16) -> ResultRow {
+        ResultRow {
+            answer_id,
+            user_id: 1000 + answer_id,
+            label: voting::label(answer_id as usize),
+            total,
+            band: "demonstrated".into(),
+            votes,
+            dimensions: serde_json::json!({
+                "result": {"score": 18, "max": 20, "evidence": ["cut refunds from nine days to one"]},
+                "reflection": {"score": 1, "max": 5, "evidence": []}
+            }),
+        }
+    }
+
+    #[test]
+    fn results_for_any_number_of_answers_fit_in_messages_under_the_limit() {
+        for n in [0, 1, 5, 60, 400] {
+            let results = Results {
+                prompt_id: 1,
+                channel_id: 2,
+                thread_id: None,
+                question_text: "Tell me about a time… ".repeat(30),
+                rows: (0..n).map(|i| row(i, i % 7, 50)).collect(),
+            };
+            let messages = results_messages(&results);
+            assert!(!messages.is_empty());
+            assert!(
+                messages.iter().all(|m| m.chars().count() <= MESSAGE_LIMIT),
+                "n = {n}"
+            );
+            let text = messages.join("\n");
+            assert_eq!(
+                text.matches(" vote").count(),
+                n as usize,
+                "every answer is listed"
+            );
+        }
+    }
+
+    #[test]
+    fn the_best_answer_is_named_with_the_rubrics_reasons() {
+        let results = Results {
+            prompt_id: 1,
+            channel_id: 2,
+            thread_id: None,
+            question_text: "Q".into(),
+            rows: vec![row(0, 1, 90), row(1, 4, 60)],
+        };
+        let text = results_messages(&results).join("\n");
+        assert!(text.contains("Best answer: Answer B"), "{text}");
+        assert!(
+            text.contains("Result (“cut refunds from nine days to one”)"),
+            "{text}"
+        );
+        let first = text.find("**Answer B**").unwrap();
+        let second = text.find("**Answer A**").unwrap();
+        assert!(first < second, "most votes first: {text}");
+    }
+
+    #[test]
+    fn long_answers_are_excerpted_and_marked_cut() {
+        let (short, cut) = excerpt("I fixed it.");
+        assert_eq!((short.as_str(), cut), ("I fixed it.", false));
+        let (long, cut) = excerpt(&"é".repeat(4000));
+        assert!(cut && long.chars().count() <= EXCERPT_CHARS);
+    }
 }

@@ -6,3 +6,4 @@ pub mod rotation;
 pub mod rubric;
 pub mod schedule;
 pub mod streak;
+pub mod voting;

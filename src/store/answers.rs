@@ -35,6 +35,8 @@ pub struct SavedAnswer {
     pub answer_id: i64,
     pub revision: i32,
     pub previous_total: Option<u8>,
+    /// Whether the answer will be revealed (anonymised) for peer voting.
+    pub shared: bool,
 }
 
 /// An answer's latest revision as stored.
@@ -92,12 +94,12 @@ impl Store {
             // A free practice answer has nothing to collide with.
             (None, None) => "",
         };
-        let (answer_id,): (i64,) = sqlx::query_as(&format!(
+        let (answer_id, shared): (i64, bool) = sqlx::query_as(&format!(
             "insert into answers (user_id, guild_id, prompt_id, question_id, question_text, kind, share)
              values ($1, $2, $3, $4, $5, $6,
                      coalesce((select share_by_default from members where user_id = $1), true))
              {conflict_target}
-             returning id"
+             returning id, share"
         ))
         .bind(user_id)
         .bind(guild_id)
@@ -148,6 +150,7 @@ impl Store {
             answer_id,
             revision,
             previous_total: previous.map(|(_, total)| total.clamp(0, 100) as u8),
+            shared,
         })
     }
 

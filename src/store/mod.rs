@@ -9,6 +9,7 @@ mod answers;
 mod prompts;
 mod questions;
 mod servers;
+mod votes;
 
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ pub use answers::{NewAnswer, SavedAnswer, ScoreRecord, StoredAnswer};
 pub use prompts::{MemberCurrent, NewPrompt, Prompt, RotationState, ServerLock};
 pub use questions::{PoolQuestion, SyncReport};
 pub use servers::{ServerSettings, Setup};
+pub use votes::{ResultRow, Results, Reveal, RevealedAnswer, VoteOutcome};
 
 /// The migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");

@@ -18,3 +18,5 @@ mod scheduler;
 mod store;
 /// The question pool in PostgreSQL: sync, server questions, rotation pool.
 mod store_questions;
+/// Blind peer voting: reveal, votes, results.
+mod voting;

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 
 use bar_raiser::scheduler::{PostError, Posted, Poster, PromptPost, Scheduler};
-use bar_raiser::store::{Setup, Store};
+use bar_raiser::store::{Results, Reveal, Setup, Store};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use rand::SeedableRng;
@@ -23,6 +23,8 @@ struct RecordingPoster {
     posts: Mutex<Vec<PromptPost>>,
     admin_notes: Mutex<Vec<(u64, String)>>,
     fail_with: Mutex<Option<PostError>>,
+    reveals: Mutex<Vec<Reveal>>,
+    results: Mutex<Vec<Results>>,
 }
 
 impl Poster for &RecordingPoster {
@@ -36,6 +38,16 @@ impl Poster for &RecordingPoster {
             message_id: 10_000 + posts.len() as u64,
             thread_id: Some(20_000 + posts.len() as u64),
         })
+    }
+
+    async fn post_reveal(&self, reveal: &Reveal) -> Result<(), PostError> {
+        self.reveals.lock().unwrap().push(reveal.clone());
+        Ok(())
+    }
+
+    async fn post_results(&self, results: &Results) -> Result<(), PostError> {
+        self.results.lock().unwrap().push(results.clone());
+        Ok(())
     }
 
     async fn tell_admin(&self, user_id: u64, text: &str) {
