@@ -70,16 +70,29 @@ pub(super) struct Feat {
     pub time_anchor: u32,
     pub vague: u32,
     pub weak_verb: u32,
+    /// Hand-offs by the candidate or their team ("escalated to", "pinged my lead", "logged a ticket"):
+    /// they earn no action credit.
     pub escalate: u32,
+    /// Claims about oneself told as if they were acts ("I took ownership", "I took it seriously").
+    pub claim: u32,
+    /// Fixes or deliveries done by someone else ("the platform team deployed a patch").
+    pub other_fix: u32,
+    /// First-person actions told in the present tense ("so I sit with the seller"): narration of a
+    /// real event when the story is anchored in the past, a habit otherwise (decided in `scoring`).
+    pub i_present: u32,
+    /// Process steps that deliver nothing by themselves ("put it on the roadmap").
+    pub process: u32,
     pub blame: u32,
     pub gain: u32,
     pub beyond: u32,
     pub empathy: u32,
     pub metrics: f32,
     pub numbers: u32,
+    pub numwords: u32,
     pub before_after: bool,
     pub proper: u32,
     pub i_spans: Vec<Span>,
+    pub ip_spans: Vec<Span>,
     pub we_spans: Vec<Span>,
     pub hyp_spans: Vec<Span>,
     pub flag_spans: Vec<(u64, Span)>,
@@ -349,7 +362,8 @@ impl<'a> Doc<'a> {
             s.is_reflect = (f.reflect > 0 && pos >= 0.4) || section == Some(Role::Reflect);
             s.is_result = section == Some(Role::Result)
                 || (section.is_none() && resultish && (acted || k >= 2) && !setup_pain);
-            s.is_action = section == Some(Role::Action) || f.i_act + f.we_act > 0;
+            s.is_action =
+                section == Some(Role::Action) || f.i_act + f.we_act + f.escalate + f.i_present > 0;
             s.is_problem = section == Some(Role::Problem)
                 || (section.is_none()
                     && pos < 0.5
@@ -601,6 +615,17 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
     let mut expect_verb = inherited != Subj::None;
     let mut possessive = false;
     let mut covered = t0;
+    // "Every Monday we'd get a wave of tickets": a habit set in the past is scene-setting, not a
+    // hypothetical, when it is someone other than the candidate who "would" do it.
+    let habitual = (t0..t1).any(|j| {
+        let w = doc.low(j);
+        (matches!(w, "every" | "each")
+            && doc
+                .toks
+                .get(j + 1)
+                .is_some_and(|n| n.cats & (UNIT | TIME_ANCHOR) != 0))
+            || w == "whenever"
+    });
     let mut i = t0;
     while i < t1 {
         let t = doc.toks[i];
@@ -615,6 +640,12 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
             }
             Kind::Num => {
                 f.numbers += 1;
+                let low = doc.low(i).as_bytes();
+                if !t.metric && low.len() == 4 && (low.starts_with(b"19") || low.starts_with(b"20"))
+                {
+                    // A year ("in 2022") dates the story.
+                    f.time_anchor += 1;
+                }
                 if t.metric {
                     f.metrics += 1.0;
                     let next_comp =
@@ -656,6 +687,24 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
         }
         if i >= covered {
             count_cues(doc, &mut f, c, (i, i + 1), t0, subj, false);
+            // "He didn't really understand the data", "they never read the guide": faulting a person
+            // for not understanding or not reading, rather than describing the gap.
+            if subj == Subj::Other
+                && matches!(
+                    w,
+                    "understand" | "read" | "listen" | "follow" | "bother" | "care" | "check"
+                )
+                && negated_before(doc, i, t0)
+                && i <= subj_tok + 5
+                && doc.toks[subj_tok].kind == Kind::Word
+                && (doc.toks[subj_tok].cats & (OTHER_SUBJ | CUSTOMER | TEAM | ROLE) != 0)
+                && !matches!(doc.low(subj_tok), "it" | "it's" | "nobody" | "everyone")
+            {
+                f.blame += 1;
+                if f.flag_spans.iter().filter(|(b, _)| *b == BLAME).count() < 2 {
+                    f.flag_spans.push((BLAME, (subj_tok, i + 1)));
+                }
+            }
         }
         if t.cap
             && i > t0
@@ -696,11 +745,11 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                 if perfect {
                     record_action(doc, &mut f, subj, subj_tok, i + 1, t1);
                 } else {
-                    record_hyp(doc, &mut f, subj, i, t1);
+                    record_hyp(doc, &mut f, subj, i, t1, habitual);
                 }
                 expect_verb = false;
             } else if matches!(w, "i'm" | "we're") {
-                record_present(doc, &mut f, subj, i, t1);
+                record_present(doc, &mut f, subj, i, None, t1);
                 expect_verb = false;
             } else if matches!(w, "i've" | "we've") {
                 if next_content(doc, i, t1).is_some_and(|j| doc.toks[j].cats & GENERAL != 0) {
@@ -755,7 +804,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
         if expect_verb {
             expect_verb = false;
             if c & MODAL != 0 {
-                record_hyp(doc, &mut f, subj, subj_tok, t1);
+                record_hyp(doc, &mut f, subj, subj_tok, t1, habitual);
             } else if c & GENERAL != 0 {
                 if matches!(subj, Subj::I | Subj::We | Subj::You) {
                     f.general += 1;
@@ -768,7 +817,9 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                     Some(j) if doc.toks[j].cats & ASSIGNED != 0 && subj == Subj::I => {
                         f.assigned += 1
                     }
-                    Some(j) if doc.low(j) == "going" => record_hyp(doc, &mut f, subj, subj_tok, t1),
+                    Some(j) if doc.low(j) == "going" => {
+                        record_hyp(doc, &mut f, subj, subj_tok, t1, habitual)
+                    }
                     _ => record_state(&mut f, subj),
                 }
             } else if c & AUX_HAVE != 0 {
@@ -782,7 +833,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                         record_action(doc, &mut f, subj, subj_tok, j, t1)
                     }
                     _ if w == "had" => record_state(&mut f, subj),
-                    _ => record_present(doc, &mut f, subj, subj_tok, t1),
+                    _ => record_present(doc, &mut f, subj, subj_tok, Some(i), t1),
                 }
             } else if c & AUX_DO != 0 {
                 record_state(&mut f, subj);
@@ -794,9 +845,9 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                 }
             } else if c & PRESENT_AUX != 0 || w == "can" {
                 if w == "am" && next_content(doc, i, t1).is_some_and(|j| doc.low(j) == "going") {
-                    record_hyp(doc, &mut f, subj, subj_tok, t1);
+                    record_hyp(doc, &mut f, subj, subj_tok, t1, habitual);
                 } else {
-                    record_present(doc, &mut f, subj, subj_tok, t1);
+                    record_present(doc, &mut f, subj, subj_tok, Some(i), t1);
                 }
             } else if clause_start {
                 // A noun opening a clause is its subject: "the customer", "our team", "40 tickets".
@@ -809,7 +860,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                 expect_verb = true;
             } else if matches!(subj, Subj::I | Subj::We | Subj::You) && w.len() > 2 {
                 // "I call the customer": a present-tense verb straight after a pronoun.
-                record_present(doc, &mut f, subj, subj_tok, t1);
+                record_present(doc, &mut f, subj, subj_tok, Some(i), t1);
             }
         } else if clause_start {
             subj = if c & TEAM != 0 && (possessive || w == "team") {
@@ -827,8 +878,52 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
     (f, subj)
 }
 
+/// Whether the verb at `verb` passes the work on: an escalation verb or phrase ("escalated",
+/// "logged a ticket", "handed it over"), or a nudge aimed at a person or team ("pinged my lead").
+fn handoff(doc: &Doc, verb: usize, t1: usize) -> bool {
+    let c = doc.toks[verb].cats;
+    if c & ESCALATE != 0 {
+        return true;
+    }
+    if c & STARTS_PHRASE != 0 && phrase_at(doc, verb, t1) & ESCALATE != 0 {
+        return true;
+    }
+    c & NUDGE != 0
+        && (verb + 1..(verb + 4).min(t1))
+            .any(|j| doc.toks[j].kind == Kind::Word && doc.toks[j].cats & (ROLE | TEAM) != 0)
+}
+
+/// The categories of the longest phrase starting at `i` (0 when none).
+fn phrase_at(doc: &Doc, i: usize, t1: usize) -> u64 {
+    for (words, pc) in phrases_starting(doc.low(i)) {
+        let len = words.len();
+        if i + len <= t1
+            && (1..len).all(|k| doc.toks[i + k].kind == Kind::Word && doc.low(i + k) == words[k])
+        {
+            return *pc;
+        }
+    }
+    0
+}
+
 fn record_action(doc: &Doc, f: &mut Feat, subj: Subj, subj_tok: usize, verb: usize, t1: usize) {
     let span = (subj_tok.min(verb), clause_end(doc, verb, t1));
+    if matches!(subj, Subj::I | Subj::We) {
+        if handoff(doc, verb, t1) {
+            f.escalate += 1;
+            if f.flag_spans.iter().filter(|(b, _)| *b == ESCALATE).count() < 2 {
+                f.flag_spans.push((ESCALATE, span));
+            }
+            return;
+        }
+        if doc.toks[verb].cats & STARTS_PHRASE != 0 && phrase_at(doc, verb, t1) & SELF_CLAIM != 0 {
+            f.claim += 1;
+            return;
+        }
+    }
+    if matches!(subj, Subj::Other | Subj::None) && doc.toks[verb].cats & FIX != 0 {
+        f.other_fix += 1;
+    }
     match subj {
         Subj::I => {
             f.i_act += 1;
@@ -858,7 +953,11 @@ fn record_state(f: &mut Feat, subj: Subj) {
     }
 }
 
-fn record_hyp(doc: &Doc, f: &mut Feat, subj: Subj, subj_tok: usize, t1: usize) {
+fn record_hyp(doc: &Doc, f: &mut Feat, subj: Subj, subj_tok: usize, t1: usize, habitual: bool) {
+    if habitual && subj == Subj::We {
+        record_state(f, subj);
+        return;
+    }
     if matches!(subj, Subj::I | Subj::We | Subj::You) {
         f.hyp += 1;
         if f.hyp_spans.len() < 2 {
@@ -867,7 +966,29 @@ fn record_hyp(doc: &Doc, f: &mut Feat, subj: Subj, subj_tok: usize, t1: usize) {
     }
 }
 
-fn record_present(doc: &Doc, f: &mut Feat, subj: Subj, subj_tok: usize, t1: usize) {
+fn record_present(
+    doc: &Doc,
+    f: &mut Feat,
+    subj: Subj,
+    subj_tok: usize,
+    verb: Option<usize>,
+    t1: usize,
+) {
+    // "I sit with the seller, I rebuild the report": a content verb after "I" may narrate an event.
+    if subj == Subj::I
+        && let Some(v) = verb
+        && doc.toks[v].cats & (STANCE | GENERAL | MODAL) == 0
+        && !doc.low(v).ends_with("ing")
+    {
+        if handoff(doc, v, t1) {
+            return;
+        }
+        f.i_present += 1;
+        if f.ip_spans.len() < 3 {
+            f.ip_spans.push((subj_tok.min(v), clause_end(doc, v, t1)));
+        }
+        return;
+    }
     if matches!(subj, Subj::I | Subj::We | Subj::You) {
         f.present += 1;
         if f.hyp_spans.len() < 2 && subj != Subj::I {
@@ -964,6 +1085,27 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
     if c & TIME_ANCHOR != 0 {
         f.time_anchor += 1;
     }
+    if c & PROCESS != 0 {
+        f.process += 1;
+    }
+    if c & FRACTION != 0 && !phrase {
+        // "about a quarter fewer returns", "cut it to a third", "by half": a result in words.
+        let i = span.0;
+        let next_comp = doc
+            .toks
+            .get(i + 1)
+            .is_some_and(|n| n.cats & COMPARATIVE != 0);
+        let to_a = i >= t0 + 2
+            && matches!(doc.low(i - 1), "a" | "one" | "two")
+            && matches!(
+                doc.low(i - 2),
+                "to" | "by" | "about" | "nearly" | "almost" | "roughly"
+            );
+        if next_comp || to_a {
+            f.metrics += 0.75;
+            f.before_after = true;
+        }
+    }
     if c & VAGUE != 0 {
         f.vague += 1;
         flag(VAGUE, f);
@@ -989,6 +1131,8 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
         }
     }
     if c & NUMWORD != 0 {
+        // A number in words ("ten customers", "one in five") is a concrete detail.
+        f.numwords += 1;
         let w = doc.low(span.0);
         let change_word = matches!(
             w,
@@ -1004,10 +1148,6 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
     }
     if negated {
         return;
-    }
-    if c & ESCALATE != 0 {
-        f.escalate += 1;
-        flag(ESCALATE, f);
     }
     if c & BLAME != 0 {
         // Owning a mistake ("I dropped the ball", "it was my fault") is accountability, not blame.

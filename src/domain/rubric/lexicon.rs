@@ -81,6 +81,20 @@ pub(super) mod cat {
     pub const COMM: u64 = 1 << 49;
     /// The word begins at least one phrase in `PHRASES`.
     pub const STARTS_PHRASE: u64 = 1 << 50;
+    /// A process step that delivers nothing by itself: a roadmap entry, a hand-over, a plan.
+    pub const PROCESS: u64 = 1 << 51;
+    /// A claim about oneself rather than an act ("took ownership", "took it seriously").
+    pub const SELF_CLAIM: u64 = 1 << 52;
+    /// A fix or delivery verb: who did it tells whether the candidate fixed the problem.
+    pub const FIX: u64 = 1 << 53;
+    /// A fraction word that can state a result in words ("a third", "a quarter fewer").
+    pub const FRACTION: u64 = 1 << 54;
+    /// Present-tense verbs of stance or habit ("I believe", "I love"): never narration.
+    pub const STANCE: u64 = 1 << 55;
+    /// A verb that passes work to someone when its object is a person or a team ("pinged my lead").
+    pub const NUDGE: u64 = 1 << 56;
+    /// A person or team work can be handed to.
+    pub const ROLE: u64 = 1 << 57;
 }
 
 use cat::*;
@@ -162,7 +176,7 @@ const WORDS: &[(u64, &str)] = &[
     ),
     (
         ESCALATE,
-        "escalated escalate escalating escalation forwarded reassigned",
+        "escalated escalate escalating escalation forwarded reassigned cc'd",
     ),
     (
         BLAME,
@@ -171,8 +185,8 @@ const WORDS: &[(u64, &str)] = &[
     ),
     (
         GAIN,
-        "promotion promoted bonus award awarded recognition kudos shout-out shoutout visibility accolades \
-         commendation praised praise raise career reputation",
+        "bonus bonuses award recognition kudos shout-out shoutout accolades commendation praised praise \
+         raise quota",
     ),
     (
         ROOT,
@@ -317,6 +331,31 @@ const WORDS: &[(u64, &str)] = &[
     ),
     (HYPO_MARK, "hypothetically scenario"),
     (
+        PROCESS,
+        "roadmap backlog prioritized prioritised scheduled planned proposal proposed recommended \
+         recommendation presented",
+    ),
+    (
+        FIX,
+        "fixed deployed patched resolved shipped released repaired rolled restored rebuilt corrected \
+         solved found",
+    ),
+    (FRACTION, "third thirds quarter fifth tenth"),
+    (
+        NUDGE,
+        "pinged tagged reminded chased messaged alerted nudged notified emailed",
+    ),
+    (
+        ROLE,
+        "manager managers lead leads engineering engineer engineers team teams on-call oncall director \
+         vp boss supervisor architect devops sre owner owners him her them head cto it",
+    ),
+    (
+        STANCE,
+        "am is are believe think feel love care try like want know can do hope mean guess tend strive \
+         focus work enjoy always usually",
+    ),
+    (
         EMPATHY,
         "understand understood sorry apologized apologised empathized listened frustration felt",
     ),
@@ -341,7 +380,11 @@ const PHRASES: &[(u64, &str)] = &[
          flagged it to|sent it to the|left it to|waited for|left it with|passed the|kicked it over|\
          threw it over|sent a slack|pinged my manager|pinged the|raised it with|brought it to my|\
          created a ticket|submitted a ticket|assigned it to|passed the ticket|routed it|transferred the|\
-         transferred it|forwarded it|left it for|escalated it",
+         transferred it|forwarded it|left it for|escalated it|logged a|followed up with|\
+         looped in|raised it|told my lead|told my tech|asked my lead|let my lead|let my manager|\
+         reported it|filed a|opened a jira|opened a case|raised a|created a ticket|created a high-priority|\
+         created a jira|created a priority|put in a request|put in a ticket|\
+         followed up on the ticket|kept checking|handed it|handed the",
     ),
     (
         BLAME,
@@ -349,7 +392,11 @@ const PHRASES: &[(u64, &str)] = &[
          didn't bother|couldn't be bothered|their mistake|his mistake|her mistake|should have known|\
          no clue|were clueless|didn't care|did not care|couldn't care less|not my responsibility|\
          wasn't my responsibility|because of them|their incompetence|their negligence|never listened|\
-         didn't listen|wouldn't listen|blame them|blamed them|were to blame",
+         didn't listen|wouldn't listen|blame them|blamed them|were to blame|not a good fit|\
+         can't make everyone|cannot make everyone|can't please everyone|cannot please everyone|\
+         difficult customer|difficult customers|difficult client|most difficult|no idea what|\
+         didn't know what they|kept changing their|were being unreasonable|was being unreasonable|\
+         their own fault|his own fault|her own fault|not our problem|not their job",
     ),
     (
         GAIN,
@@ -357,12 +404,16 @@ const PHRASES: &[(u64, &str)] = &[
          my review|performance rating|my rating|my manager was impressed|impressed my|leadership noticed|\
          got noticed|stand out|stood out|looked good|made me look|my career|was recognized|got recognized|\
          praised me|promoted me|my promotion|get promoted|got promoted|was promoted|my bonus|\
-         personal win|for myself",
+         personal win|for myself|been promoted|being promoted|got a promotion|get a promotion|\
+         earned a promotion|up for promotion|a promotion to|president's club|presidents club|\
+         president's award|recognized me|recognised me|called me out|thanked me publicly|\
+         my reputation|my visibility|more visibility|was awarded|i was awarded|my quota|of my quota|\
+         of quota|my target|my targets|my commission|top performer|top seller|rising star",
     ),
     (
         BEYOND,
         "outside my|not my team|wasn't my team|wasn't my job|not my job|not my area|no one owned|nobody owned|\
-         fell through the cracks|on my own|without being asked|took it upon myself|took ownership|\
+         fell through the cracks|on my own|without being asked|took it upon myself|\
          took it on|beyond my|even though it|even though this|wasn't assigned|not assigned|no owner|\
          another team's|other team's|own time|my own initiative|off the clock|not in my|unowned",
     ),
@@ -373,7 +424,8 @@ const PHRASES: &[(u64, &str)] = &[
     (
         RESULT_CUE,
         "as a result|in the end|by the end|went from|down from|up from|since then|after that|within a|within two|\
-         within three|the next|no longer|ended up|led to|which meant",
+         within three|the next|no longer|ended up|led to|which meant|where before|used to take|\
+         for the first time|compared with|compared to",
     ),
     (
         SECOND_ORDER,
@@ -428,6 +480,17 @@ const PHRASES: &[(u64, &str)] = &[
          downstream team|downstream teams|internal customer|internal customers|internal team|internal teams|\
          sales team|support team|support agents|finance team|ops team|operations team|warehouse team|\
          hiring managers|account managers|field team|store managers|the business",
+    ),
+    (
+        PROCESS,
+        "put it on|handed it to|handed it over|passed it to|next quarter|next sprint|next release|\
+         next year|for later|on the list|on the backlog|in the backlog|would look into|will look into|\
+         to be prioritized|to be prioritised|plan to|planned to|still waiting",
+    ),
+    (
+        SELF_CLAIM,
+        "took ownership|took full ownership|took it seriously|took charge|took responsibility|\
+         owned it|took the lead",
     ),
     (
         EMPATHY,

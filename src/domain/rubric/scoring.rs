@@ -25,6 +25,9 @@ const CAP_NO_STORY: u32 = 35;
 const CAP_STUFFING: u32 = 30;
 const CAP_FRAGMENT: u32 = 30;
 
+/// Cap for a short answer that also carries another red flag: brevity plus a gap cannot pass.
+const CAP_SHORT_AND_FLAGGED: u32 = 45;
+
 /// How much each flag beyond the first lowers the cap.
 const FLAG_STEP: u32 = 4;
 
@@ -35,8 +38,10 @@ fn flag_cap(f: Flag) -> u32 {
         Flag::Hypothetical | Flag::MissingAction => 40,
         Flag::Blame | Flag::PersonalWin | Flag::EscalationOnly => 45,
         Flag::MissingResult | Flag::NoCustomer => 50,
-        Flag::Vague | Flag::WeNotI => 60,
-        Flag::MissingProblem | Flag::TooShort => 65,
+        Flag::Vague => 45,
+        Flag::WeNotI => 60,
+        Flag::MissingProblem => 65,
+        Flag::TooShort => 55,
         Flag::TooLong => 70,
         Flag::NoMetric => 72,
     }
@@ -95,9 +100,15 @@ struct Totals {
     proper: f32,
     artifact: f32,
     numbers: f32,
+    numwords: f32,
     vague: f32,
     weak: f32,
     escalate: f32,
+    claim: f32,
+    other_fix: f32,
+    i_present: f32,
+    /// The story's last sentence is a process step ("put it on the roadmap") with no outcome.
+    process_ending: bool,
     blame: f32,
     gain: f32,
     gain_late: bool,
@@ -145,16 +156,20 @@ fn totals(doc: &Doc) -> Totals {
         t.proper += f.proper as f32;
         t.artifact += f.artifact as f32;
         t.numbers += f.numbers as f32;
+        t.numwords += f.numwords as f32;
         t.metrics_all += f.metrics;
         t.vague += f.vague as f32;
         t.weak += f.weak_verb as f32;
         t.escalate += f.escalate as f32;
+        t.claim += f.claim as f32;
+        t.other_fix += f.other_fix as f32;
+        t.i_present += f.i_present as f32;
         t.blame += f.blame as f32;
         t.gain += f.gain as f32;
         t.beyond += f.beyond as f32;
         t.empathy += f.empathy as f32;
         t.buzz += f.buzz as f32;
-        if f.gain > 0 && (k + 1) * 3 > n * 2 {
+        if f.gain > 0 && ((k + 1) * 3 > n * 2 || s.is_result) {
             t.gain_late = true;
         }
         if s.is_problem && (f.customer > 0.0 || f.problem_cue > 0) {
@@ -218,6 +233,17 @@ fn totals(doc: &Doc) -> Totals {
         }
         *seen_before += 1;
     }
+    // The ending: the last sentence that tells the story rather than comments on it ("I think this
+    // shows…", a lesson). A process step there, with nothing delivered, means the story stops short.
+    if let Some(end) = doc.sents.iter().rev().find(|s| {
+        s.role != Role::Reflect && !(s.f.general > 0 && s.f.i_act == 0 && s.f.metrics == 0.0)
+    }) {
+        let f = &end.f;
+        t.process_ending = (f.process > 0 || f.escalate > 0)
+            && f.outcome == 0
+            && f.metrics == 0.0
+            && !f.before_after;
+    }
     t.order_ok = match (first_problem, first_action, last_result) {
         (Some(p), Some(a), Some(r)) => p <= a && a <= r,
         _ => false,
@@ -234,8 +260,20 @@ fn sat(x: f32, full: f32) -> f32 {
 }
 
 pub(super) fn score_doc(doc: &Doc) -> Score {
-    let t = totals(doc);
+    let mut t = totals(doc);
     let w = doc.words.max(1) as f32;
+    // First-person present tense: narration of a real event when the story is anchored in the past
+    // (a date, a past-tense action or state) and not framed as a habit or a hypothetical; otherwise
+    // it is how the candidate says they usually work.
+    if t.i_present > 0.0 {
+        let anchored = t.time_anchor > 0.0 || t.i_act + t.we_act + t.states >= 2.0;
+        let habit = t.hyp + t.general;
+        if anchored && habit <= 1.0 + 0.25 * (t.i_act + t.i_present) {
+            t.i_act += t.i_present;
+        } else {
+            t.present += t.i_present;
+        }
+    }
     let past_story = t.i_act + t.we_act + t.states;
     let concreteness = t.numbers + t.proper + t.artifact + t.time_anchor + t.root;
 
@@ -245,21 +283,38 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
             || (t.numbers >= 5.0
                 && t.numbers * 100.0 >= 10.0 * w
                 && t.i_act + t.we_act + t.other_act < t.numbers / 2.0);
+    // Hypothetical: the candidate's actions are conditional ("I would") or habitual ("I always",
+    // "I usually", "I tend to") rather than one past event.
     let hypothetical = (t.hyp >= 2.0 && t.hyp * 2.0 >= t.i_act)
         || (t.hyp >= 1.0 && t.i_act + t.we_act == 0.0)
-        || (t.general + t.present + t.you >= 3.0 && t.i_act + t.we_act <= 1.0);
+        || (t.general + t.present + t.you >= 3.0 && t.i_act + t.we_act <= 1.0)
+        || (t.general + t.hyp >= 3.0 && t.general + t.hyp + t.present >= t.i_act + t.we_act);
     let we_not_i = t.we_act >= 2.0 && t.we_act > 1.2 * t.i_act;
     let no_metric = t.metrics_result < 1.0 && !t.before_after_result;
     let no_customer = t.customer < 0.5;
     let personal_win = t.gain >= 2.0 || (t.gain >= 1.0 && (!t.customer_result || t.gain_late));
     let blame = t.blame >= 1.0;
-    let own_substantive = (t.i_act - t.escalate - t.i_comm).max(0.0);
-    let escalation_only = t.escalate >= 1.0 && own_substantive <= t.escalate + 1.0;
+    // Hand-offs earn no action credit (they are not in `i_act`). Escalation is "only" when it is
+    // most of what the candidate did, or when someone else did the fix and the candidate's own
+    // substantive steps are few.
+    let own_substantive = (t.i_act - t.i_comm).max(0.0);
+    let escalation_only = t.escalate >= 1.0
+        && (own_substantive <= t.escalate + 1.0
+            || (t.other_fix >= 1.0
+                && t.escalate >= 2.0
+                && own_substantive <= 2.0 * t.escalate + 1.0));
+    // Vague: few concrete details for the length, many empty phrases, or actions told mostly with
+    // empty verbs ("worked on", "collaborated", "made several changes").
+    let concreteness = concreteness + t.numwords;
     let vague = doc.words >= 25
-        && (concreteness * 100.0 / w < 3.0 || (t.vague >= 3.0 && t.vague * 2.0 >= concreteness));
+        && ((concreteness * 100.0 / w < 3.0
+            && (t.vague + t.weak >= 2.0 || t.i_act + t.we_act <= 1.0))
+            || (t.vague >= 3.0 && t.vague * 2.0 >= concreteness)
+            || (t.weak + t.vague >= 4.0 && (t.weak + t.vague) * 2.0 >= t.i_act + t.we_act + 1.0));
     let missing_problem = !t.has_problem;
-    let missing_action = t.i_act + t.we_act == 0.0;
-    let missing_result = t.result_sents == 0;
+    let missing_action = t.i_act + t.we_act + t.escalate == 0.0;
+    let missing_result = t.result_sents == 0
+        || (t.process_ending && t.metrics_result < 1.0 && !t.before_after_result);
     let too_short = doc.words < SHORT_WORDS;
     let too_long = doc.words > LONG_WORDS;
 
@@ -281,7 +336,7 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
         } else {
             0.0
         };
-    cf -= (0.2 * t.gain).min(0.6) + (0.1 * t.blame).min(0.3);
+    cf -= (0.2 * t.gain).min(0.6) + (0.15 * t.blame).min(0.45);
 
     // Ownership: clear first-person actions, their share against "we", going beyond one's scope.
     let i_share = if t.i_act + t.we_act > 0.0 {
@@ -302,7 +357,7 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     } else {
         (0.1 * t.escalate).min(0.2)
     };
-    own -= 0.05 * t.assigned.min(2.0);
+    own -= 0.05 * t.assigned.min(2.0) + 0.05 * t.claim.min(2.0);
 
     // Action: several concrete steps, trade-offs weighed, few vague verbs.
     let mut act = if t.i_act + t.we_act > 0.0 { 0.2 } else { 0.0 }
@@ -315,7 +370,7 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     }
 
     // Result: a result part, measured, before/after, for the customer, with a lasting effect.
-    let res = if t.result_sents > 0 {
+    let mut res = if t.result_sents > 0 {
         0.1 + 0.1 * sat(t.result_sents as f32, 3.0)
     } else {
         0.0
@@ -323,6 +378,17 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
         + if t.before_after_result { 0.10 } else { 0.0 }
         + 0.15 * sat(t.customer_result_count, 2.0)
         + 0.20 * sat(t.second_order, 2.0);
+
+    // Results and customer work told as "we" / "the team" are not the candidate's: when "we" hides
+    // what the candidate did, those credits are scaled by the candidate's own share of the actions.
+    if we_not_i {
+        cf *= 0.5 + 0.5 * i_share;
+        res *= 0.35 + 0.65 * i_share;
+    }
+    if escalation_only {
+        // The fix, and so the result, was someone else's.
+        res *= 0.6;
+    }
 
     // Structure: all three parts, in order, balanced, of a sensible length, not repeated.
     let parts = if t.has_problem { 0.15 } else { 0.0 }
@@ -432,6 +498,9 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     // reach the band its other strengths would earn. Each further flag lowers the cap a little more.
     for flag in &flags {
         cap = cap.min(flag_cap(*flag));
+    }
+    if too_short && flags.len() >= 2 {
+        cap = cap.min(CAP_SHORT_AND_FLAGGED);
     }
     let serious = flags.iter().filter(|f| flag_cap(**f) < 100).count() as u32;
     cap = cap
