@@ -145,6 +145,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
 
+        // The streak bonus needs the domain's streak rule, so it is recorded here, in the same
+        // transaction; the database's triggers carry it into the leaderboard's tallies.
+        super::leaderboard::record_answer_points(&mut tx, answer_id).await?;
         tx.commit().await?;
         Ok(SavedAnswer {
             answer_id,

@@ -6,6 +6,7 @@
 //! then need neither a live database nor `sqlx-cli` to build the crate.
 
 mod answers;
+mod leaderboard;
 mod prompts;
 mod questions;
 mod servers;
@@ -19,6 +20,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use thiserror::Error;
 
 pub use answers::{NewAnswer, SavedAnswer, ScoreRecord, StoredAnswer};
+pub use leaderboard::{HistoryEntry, LeaderboardPage, LeaderboardRow, Period};
 pub use prompts::{MemberCurrent, NewPrompt, Prompt, RotationState, ServerLock};
 pub use questions::{PoolQuestion, SyncReport};
 pub use servers::{ServerSettings, Setup};

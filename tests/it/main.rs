@@ -10,6 +10,8 @@ mod daily;
 mod db;
 /// A fake Discord: REST and gateway on 127.0.0.1.
 mod fake_discord;
+/// Points, the leaderboard and history: the maintained tallies and the queries.
+mod leaderboard;
 /// `/question add|list|remove` through the fake Discord.
 mod question_commands;
 /// The scheduler's `tick(now)` with fixed clocks.
