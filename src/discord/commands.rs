@@ -27,6 +27,10 @@ pub fn all() -> Vec<poise::Command<Bot, Error>> {
         super::questions::command(),
         super::member::privacy(),
         super::member::timezone(),
+        super::progress::leaderboard(),
+        super::progress::history(),
+        super::progress::export(),
+        super::progress::forget_me(),
     ]
 }
 
@@ -298,7 +302,10 @@ pub async fn on_event(
                 .await
                 .map(|()| true)
         } else {
-            super::voting::on_click(ctx, bot, click).await
+            match super::voting::on_click(ctx, bot, click).await {
+                Ok(false) => super::progress::on_click(ctx, bot, click).await,
+                other => other,
+            }
         };
         if let Err(error) = handled {
             tracing::error!(error = ?error, "handling a button failed");

@@ -5,6 +5,7 @@ mod commands;
 mod daily;
 mod member;
 pub mod poster;
+mod progress;
 mod questions;
 pub mod render;
 mod voting;

@@ -7,6 +7,7 @@
 
 mod answers;
 mod leaderboard;
+mod members;
 mod prompts;
 mod questions;
 mod servers;
@@ -21,6 +22,7 @@ use thiserror::Error;
 
 pub use answers::{NewAnswer, SavedAnswer, ScoreRecord, StoredAnswer};
 pub use leaderboard::{HistoryEntry, LeaderboardPage, LeaderboardRow, Period};
+pub use members::AnswerFeedback;
 pub use prompts::{MemberCurrent, NewPrompt, Prompt, RotationState, ServerLock};
 pub use questions::{PoolQuestion, SyncReport};
 pub use servers::{ServerSettings, Setup};

@@ -12,6 +12,8 @@ mod db;
 mod fake_discord;
 /// Points, the leaderboard and history: the maintained tallies and the queries.
 mod leaderboard;
+/// `/leaderboard`, `/history`, `/export` and `/forget-me` end to end.
+mod progress;
 /// `/question add|list|remove` through the fake Discord.
 mod question_commands;
 /// The scheduler's `tick(now)` with fixed clocks.

@@ -183,6 +183,14 @@ impl Score {
     }
 }
 
+/// The most a dimension can score (its weight), by its contract key; `None` for an unknown key.
+pub fn dimension_max(key: &str) -> Option<u8> {
+    scoring::MAX
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, max)| *max)
+}
+
 /// Scores an answer, optionally knowing the question it answers (used to ignore a restated question).
 pub fn score(answer: &str, question: Option<&str>) -> Result<Score, RubricError> {
     if answer.trim().is_empty() {
