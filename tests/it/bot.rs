@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 use crate::db::TestDb;
-use crate::fake_discord::{FakeDiscord, FakeUser};
+use crate::fake_discord::{CHANNEL_ID, FakeDiscord, FakeUser};
 
 const STRONG: &str = "Last March our largest seller, a bakery chain, told me their orders were \
 arriving two days late. I pulled six weeks of shipment data and read forty support tickets, and \
@@ -66,10 +66,52 @@ impl Harness {
             .expect("the serve task does not panic")
     }
 
+    /// An admin sets the daily prompt up in the test channel at a time that is never due while a
+    /// test runs (03:17 on Kiritimati), optionally pinging `role`.
+    pub async fn set_up(&self, role: Option<u64>) {
+        let mut options = vec![
+            json!({"name": "channel", "type": 7, "value": CHANNEL_ID.to_string()}),
+            json!({"name": "time", "type": 3, "value": "03:17"}),
+            json!({"name": "timezone", "type": 3, "value": "Pacific/Kiritimati"}),
+        ];
+        if let Some(role) = role {
+            options.push(json!({"name": "role", "type": 8, "value": role.to_string()}));
+        }
+        let ix = self
+            .fake
+            .slash(&admin(), "setup", Value::Array(options))
+            .await;
+        let reply = self.fake.reply(&ix).await;
+        assert!(
+            reply.content.contains("Daily prompt set"),
+            "{}",
+            reply.content
+        );
+    }
+
+    /// An admin posts the next prompt with /post-now.
+    pub async fn post_now(&self) {
+        let ix = self.fake.slash(&admin(), "post-now", json!([])).await;
+        let reply = self.fake.reply(&ix).await;
+        assert!(reply.content.contains("Posted"), "{}", reply.content);
+    }
+
+    /// `user` answers with /answer, and the reply shows a score.
+    pub async fn answer(&self, user: &FakeUser, text: &str) {
+        let ix = self.fake.slash(user, "answer", text_option(text)).await;
+        let reply = self.fake.reply(&ix).await;
+        assert!(reply.content.contains("/100"), "{}", reply.content);
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&self.db.pool).await.unwrap();
         n
     }
+}
+
+/// The admin who sets servers up in these tests.
+pub fn admin() -> FakeUser {
+    FakeUser::admin(150, "ada")
 }
 
 pub fn text_option(value: &str) -> Value {

@@ -29,26 +29,10 @@ fn setup_options(time: &str, zone: &str, days: Option<&str>, role: Option<u64>) 
     Value::Array(options)
 }
 
-/// Sets the server up (at a time that is never due during a test) and posts a prompt now.
+/// Sets the server up pinging the prep role, posts a prompt now, and returns its message.
 async fn set_up_and_post(bot: &Harness) -> Value {
-    let admin = FakeUser::admin(150, "ada");
-    let ix = bot
-        .fake
-        .slash(
-            &admin,
-            "setup",
-            setup_options("03:17", "Pacific/Kiritimati", None, Some(PREP_ROLE)),
-        )
-        .await;
-    let reply = bot.fake.reply(&ix).await;
-    assert!(
-        reply.content.contains("Daily prompt set"),
-        "{}",
-        reply.content
-    );
-    let ix = bot.fake.slash(&admin, "post-now", json!([])).await;
-    let reply = bot.fake.reply(&ix).await;
-    assert!(reply.content.contains("Posted"), "{}", reply.content);
+    bot.set_up(Some(PREP_ROLE)).await;
+    bot.post_now().await;
     bot.fake
         .wait_for_channel_message(CHANNEL_ID, |m| !m["embeds"].as_array().unwrap().is_empty())
         .await

@@ -2,35 +2,16 @@
 
 use serde_json::json;
 
-use crate::bot::{Harness, text_option};
-use crate::fake_discord::{CHANNEL_ID, FakeUser};
+use crate::bot::Harness;
+use crate::fake_discord::FakeUser;
 
 const STORY: &str = "Last spring our biggest seller told me refunds took nine days. I read every \
 refund ticket from the quarter, found a manual approval step nobody owned, and wrote an automatic \
 check for small refunds. Refund time fell from nine days to one and complaints dropped by 60%.";
 
 async fn set_up_and_post(bot: &Harness) {
-    let admin = FakeUser::admin(150, "ada");
-    let setup = bot
-        .fake
-        .slash(
-            &admin,
-            "setup",
-            json!([
-                {"name": "channel", "type": 7, "value": CHANNEL_ID.to_string()},
-                {"name": "time", "type": 3, "value": "03:17"},
-                {"name": "timezone", "type": 3, "value": "Pacific/Kiritimati"}
-            ]),
-        )
-        .await;
-    bot.fake.reply(&setup).await;
-    let post = bot.fake.slash(&admin, "post-now", json!([])).await;
-    bot.fake.reply(&post).await;
-}
-
-async fn answer(bot: &Harness, user: &FakeUser, text: &str) {
-    let ix = bot.fake.slash(user, "answer", text_option(text)).await;
-    assert!(bot.fake.reply(&ix).await.content.contains("/100"));
+    bot.set_up(None).await;
+    bot.post_now().await;
 }
 
 #[tokio::test]
@@ -38,7 +19,8 @@ async fn the_leaderboard_pages_ten_at_a_time_and_leaves_out_members_who_chose_pr
     let bot = Harness::start().await;
     set_up_and_post(&bot).await;
     for i in 0..12u64 {
-        answer(&bot, &FakeUser::member(600 + i, &format!("m{i}")), STORY).await;
+        bot.answer(&FakeUser::member(600 + i, &format!("m{i}")), STORY)
+            .await;
     }
     let shy = FakeUser::member(611, "m11");
     let privacy = bot.fake.slash(&shy, "privacy", json!([])).await;
@@ -123,7 +105,7 @@ async fn history_lists_answers_privately_with_a_chart_and_full_feedback_on_reque
             .content
             .contains("no answers yet")
     );
-    answer(&bot, &alice, STORY).await;
+    bot.answer(&alice, STORY).await;
     let ix = bot.fake.slash(&alice, "history", json!([])).await;
     let reply = bot.fake.reply(&ix).await;
 
@@ -164,8 +146,9 @@ async fn export_sends_json_and_markdown_with_every_revision() {
     let bot = Harness::start().await;
     set_up_and_post(&bot).await;
     let alice = FakeUser::member(400, "alice");
-    answer(&bot, &alice, "We made things better for customers.").await;
-    answer(&bot, &alice, STORY).await;
+    bot.answer(&alice, "We made things better for customers.")
+        .await;
+    bot.answer(&alice, STORY).await;
 
     let ix = bot.fake.slash(&alice, "export", json!([])).await;
     let reply = bot.fake.reply(&ix).await;
@@ -203,7 +186,7 @@ async fn forget_me_asks_first_deletes_everything_and_a_second_time_finds_nothing
     let bot = Harness::start().await;
     set_up_and_post(&bot).await;
     let alice = FakeUser::member(400, "alice");
-    answer(&bot, &alice, STORY).await;
+    bot.answer(&alice, STORY).await;
 
     for expected in ["deleted", "nothing to delete"] {
         let ix = bot.fake.slash(&alice, "forget-me", json!([])).await;

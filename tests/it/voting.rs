@@ -4,43 +4,11 @@
 use serde_json::{Value, json};
 
 use crate::bot::{Harness, text_option};
-use crate::fake_discord::{CHANNEL_ID, FakeUser};
+use crate::fake_discord::FakeUser;
 
 const STORY: &str = "Last spring our biggest seller told me refunds took nine days. I read every \
 refund ticket from the quarter, found a manual approval step nobody owned, and wrote an automatic \
 check for small refunds. Refund time fell from nine days to one and complaints dropped by 60%.";
-
-fn admin() -> FakeUser {
-    FakeUser::admin(150, "ada")
-}
-
-async fn setup(bot: &Harness) {
-    let ix = bot
-        .fake
-        .slash(
-            &admin(),
-            "setup",
-            json!([
-                {"name": "channel", "type": 7, "value": CHANNEL_ID.to_string()},
-                {"name": "time", "type": 3, "value": "03:17"},
-                {"name": "timezone", "type": 3, "value": "Pacific/Kiritimati"}
-            ]),
-        )
-        .await;
-    bot.fake.reply(&ix).await;
-}
-
-async fn post_now(bot: &Harness) {
-    let ix = bot.fake.slash(&admin(), "post-now", json!([])).await;
-    let reply = bot.fake.reply(&ix).await;
-    assert!(reply.content.contains("Posted"), "{}", reply.content);
-}
-
-async fn answer(bot: &Harness, user: &FakeUser, text: &str) {
-    let ix = bot.fake.slash(user, "answer", text_option(text)).await;
-    let reply = bot.fake.reply(&ix).await;
-    assert!(reply.content.contains("/100"), "{}", reply.content);
-}
 
 /// The first prompt's thread, where its answers are revealed.
 async fn first_thread(bot: &Harness) -> u64 {
@@ -76,15 +44,16 @@ fn vote_button(message: &Value, label: &str) -> String {
 #[tokio::test]
 async fn post_now_twice_reveals_the_shared_answers_anonymised_in_the_first_prompts_thread() {
     let bot = Harness::start().await;
-    setup(&bot).await;
-    post_now(&bot).await;
+    bot.set_up(None).await;
+    bot.post_now().await;
     let (alice, bob, carol) = (
         FakeUser::member(400, "alice"),
         FakeUser::member(401, "bob"),
         FakeUser::member(402, "carol"),
     );
-    answer(&bot, &alice, STORY).await;
-    answer(&bot, &bob, &format!("{STORY} I also wrote the runbook.")).await;
+    bot.answer(&alice, STORY).await;
+    bot.answer(&bob, &format!("{STORY} I also wrote the runbook."))
+        .await;
     // Carol keeps hers private.
     let privacy = bot
         .fake
@@ -95,9 +64,10 @@ async fn post_now_twice_reveals_the_shared_answers_anonymised_in_the_first_promp
         )
         .await;
     bot.fake.reply(&privacy).await;
-    answer(&bot, &carol, "Carol's private story about a customer.").await;
+    bot.answer(&carol, "Carol's private story about a customer.")
+        .await;
 
-    post_now(&bot).await;
+    bot.post_now().await;
 
     let thread = first_thread(&bot).await;
     let header = bot
@@ -139,21 +109,20 @@ async fn post_now_twice_reveals_the_shared_answers_anonymised_in_the_first_promp
 #[tokio::test]
 async fn votes_count_once_toggle_on_a_second_click_and_never_on_ones_own_answer() {
     let bot = Harness::start().await;
-    setup(&bot).await;
-    post_now(&bot).await;
+    bot.set_up(None).await;
+    bot.post_now().await;
     let (alice, bob, dave) = (
         FakeUser::member(400, "alice"),
         FakeUser::member(401, "bob"),
         FakeUser::member(403, "dave"),
     );
-    answer(&bot, &alice, STORY).await;
-    answer(
-        &bot,
+    bot.answer(&alice, STORY).await;
+    bot.answer(
         &bob,
         &format!("{STORY} Then I shared the check with two teams."),
     )
     .await;
-    post_now(&bot).await;
+    bot.post_now().await;
     let thread = first_thread(&bot).await;
     bot.fake
         .wait_for_channel_message(thread, |m| !m["embeds"].as_array().unwrap().is_empty())
@@ -186,17 +155,13 @@ async fn votes_count_once_toggle_on_a_second_click_and_never_on_ones_own_answer(
 #[tokio::test]
 async fn when_voting_closes_the_results_name_authors_without_pinging_and_crown_the_best() {
     let bot = Harness::start().await;
-    setup(&bot).await;
-    post_now(&bot).await;
+    bot.set_up(None).await;
+    bot.post_now().await;
     let (alice, bob) = (FakeUser::member(400, "alice"), FakeUser::member(401, "bob"));
-    answer(&bot, &alice, STORY).await;
-    answer(
-        &bot,
-        &bob,
-        "We fixed some things and customers were happier.",
-    )
-    .await;
-    post_now(&bot).await;
+    bot.answer(&alice, STORY).await;
+    bot.answer(&bob, "We fixed some things and customers were happier.")
+        .await;
+    bot.post_now().await;
     let thread = first_thread(&bot).await;
     bot.fake
         .wait_for_channel_message(thread, |m| !m["embeds"].as_array().unwrap().is_empty())
@@ -213,7 +178,7 @@ async fn when_voting_closes_the_results_name_authors_without_pinging_and_crown_t
         .execute(&bot.db.pool)
         .await
         .unwrap();
-    post_now(&bot).await;
+    bot.post_now().await;
     let results = bot
         .fake
         .wait_for_channel_message(thread, |m| {
@@ -249,17 +214,18 @@ async fn when_voting_closes_the_results_name_authors_without_pinging_and_crown_t
 #[tokio::test]
 async fn many_answers_are_revealed_within_discords_limits_with_full_text_on_request() {
     let bot = Harness::start().await;
-    setup(&bot).await;
-    post_now(&bot).await;
+    bot.set_up(None).await;
+    bot.post_now().await;
     let long = format!(
         "{STORY} {}",
         "I kept the seller updated every single day. ".repeat(40)
     );
     for i in 0..12u64 {
         let member = FakeUser::member(500 + i, &format!("m{i}"));
-        answer(&bot, &member, if i == 0 { &long } else { STORY }).await;
+        bot.answer(&member, if i == 0 { &long } else { STORY })
+            .await;
     }
-    post_now(&bot).await;
+    bot.post_now().await;
     let thread = first_thread(&bot).await;
     bot.fake
         .wait_for_channel_message(thread, |m| {
@@ -315,10 +281,10 @@ async fn many_answers_are_revealed_within_discords_limits_with_full_text_on_requ
 #[tokio::test]
 async fn keeping_one_answer_private_leaves_it_out_of_the_reveal() {
     let bot = Harness::start().await;
-    setup(&bot).await;
-    post_now(&bot).await;
+    bot.set_up(None).await;
+    bot.post_now().await;
     let (alice, bob) = (FakeUser::member(400, "alice"), FakeUser::member(401, "bob"));
-    answer(&bot, &alice, STORY).await;
+    bot.answer(&alice, STORY).await;
     let ix = bot.fake.slash(&bob, "answer", text_option(STORY)).await;
     let reply = bot.fake.reply(&ix).await;
     let toggle = reply
@@ -334,7 +300,7 @@ async fn keeping_one_answer_private_leaves_it_out_of_the_reveal() {
         updated.content
     );
 
-    post_now(&bot).await;
+    bot.post_now().await;
 
     let thread = first_thread(&bot).await;
     bot.fake
