@@ -31,7 +31,6 @@ pub struct PromptPost {
     pub guild_id: u64,
     pub channel_id: u64,
     pub question_text: String,
-    pub probes: Vec<String>,
     pub closes_at: Option<DateTime<Utc>>,
     pub role_id: Option<u64>,
     pub late: bool,
@@ -334,17 +333,7 @@ impl<P: Poster, R: Rng + Send> Scheduler<P, R> {
         let low_pool = (running_low && state.low_pool_warned_cycle != Some(cycle))
             .then(|| admin.map(|admin| (admin as u64, cycle, remaining)))
             .flatten();
-        Ok(Some(Claimed {
-            prompt,
-            probes: question.probes.clone(),
-            low_pool,
-        }))
-        .map(|claimed| {
-            claimed.map(|mut c| {
-                c.prompt.question_text = question.text.clone();
-                c
-            })
-        })
+        Ok(Some(Claimed { prompt, low_pool }))
     }
 
     /// Posts a claimed prompt and records the outcome; returns how posting went.
@@ -360,7 +349,6 @@ impl<P: Poster, R: Rng + Send> Scheduler<P, R> {
             guild_id: prompt.guild_id as u64,
             channel_id: prompt.channel_id as u64,
             question_text: prompt.question_text.clone(),
-            probes: Vec::new(),
             closes_at: prompt.closes_at,
             role_id,
             late: prompt.late,
@@ -414,8 +402,6 @@ impl<P: Poster, R: Rng + Send> Scheduler<P, R> {
 
 struct Claimed {
     prompt: Prompt,
-    #[allow(dead_code)]
-    probes: Vec<String>,
     low_pool: Option<(u64, i32, usize)>,
 }
 

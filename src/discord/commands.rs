@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
 
-use super::{Bot, Context, Error, UserFacing, daily, render};
+use super::{Bot, Context, Error, UserFacing, daily, private, render};
 use crate::domain::answer::{AnswerSource, AnswerText, MAX_ANSWER_CHARS};
 use crate::domain::{rotation, rubric};
 use crate::store::{MemberCurrent, NewAnswer, Prompt, ScoreRecord};
@@ -460,14 +460,6 @@ async fn save_and_score(
 /// A private followup (after a deferral) that pings nobody.
 pub(super) fn private_followup(content: String) -> serenity::CreateInteractionResponseFollowup {
     serenity::CreateInteractionResponseFollowup::new()
-        .content(content)
-        .ephemeral(true)
-        .allowed_mentions(serenity::CreateAllowedMentions::new())
-}
-
-/// An ephemeral reply that pings nobody: scores and history are private unless shared.
-fn private(content: String) -> poise::CreateReply {
-    poise::CreateReply::default()
         .content(content)
         .ephemeral(true)
         .allowed_mentions(serenity::CreateAllowedMentions::new())

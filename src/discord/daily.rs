@@ -6,7 +6,7 @@ use poise::serenity_prelude as serenity;
 
 use super::commands::{AnswerTarget, answer_reply, show_answer_form};
 use super::poster::{ANSWER_BUTTON, answer_button};
-use super::{Bot, Context, Error, UserFacing, render};
+use super::{Bot, Context, Error, UserFacing, private, render};
 use crate::domain::answer::AnswerSource;
 use crate::domain::rotation;
 use crate::domain::schedule::{self, Schedule};
@@ -268,11 +268,4 @@ pub async fn on_answer_button(
         )
         .await?;
     Ok(())
-}
-
-fn private(content: String) -> poise::CreateReply {
-    poise::CreateReply::default()
-        .content(content)
-        .ephemeral(true)
-        .allowed_mentions(serenity::CreateAllowedMentions::new())
 }

@@ -1,8 +1,6 @@
 //! A member's own settings: `/privacy` and `/timezone`.
 
-use poise::serenity_prelude as serenity;
-
-use super::{Context, Error, UserFacing};
+use super::{Context, Error, UserFacing, private};
 use crate::domain::schedule;
 
 /// Whether you appear on leaderboards, and whether your answers are shared for peer voting.
@@ -61,11 +59,4 @@ pub async fn timezone(
     )))
     .await?;
     Ok(())
-}
-
-fn private(content: String) -> poise::CreateReply {
-    poise::CreateReply::default()
-        .content(content)
-        .ephemeral(true)
-        .allowed_mentions(serenity::CreateAllowedMentions::new())
 }

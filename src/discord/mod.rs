@@ -173,6 +173,15 @@ fn framework(bot: Bot) -> poise::Framework<Bot, Error> {
         .build()
 }
 
+/// A private (ephemeral) reply that pings nobody: scores, history and settings are shown only to
+/// the member who asked.
+fn private(content: String) -> poise::CreateReply {
+    poise::CreateReply::default()
+        .content(content)
+        .ephemeral(true)
+        .allowed_mentions(serenity::CreateAllowedMentions::new())
+}
+
 /// A failure the member caused and can fix: shown to them as is, not logged as a bot error.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

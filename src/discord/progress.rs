@@ -4,7 +4,7 @@
 use chrono::Utc;
 use poise::serenity_prelude as serenity;
 
-use super::{Bot, Context, Error, UserFacing, render};
+use super::{Bot, Context, Error, UserFacing, private, render};
 use crate::domain::{points, rubric};
 use crate::report::{chart, export};
 use crate::store::{LeaderboardPage, Period};
@@ -352,11 +352,4 @@ async fn feedback_text(bot: &Bot, user_id: u64, answer_id: i64) -> Result<String
         }
     }
     Ok(render::shorten(&out, render::MESSAGE_LIMIT))
-}
-
-fn private(content: String) -> poise::CreateReply {
-    poise::CreateReply::default()
-        .content(content)
-        .ephemeral(true)
-        .allowed_mentions(serenity::CreateAllowedMentions::new())
 }

@@ -1,10 +1,8 @@
 //! `/question add|list|remove`: admins manage the server's own questions, which the daily
 //! rotation asks along with the shared pool.
 
-use poise::serenity_prelude as serenity;
-
 use super::render::{MESSAGE_LIMIT, shorten};
-use super::{Bot, Context, Error, UserFacing};
+use super::{Bot, Context, Error, UserFacing, private};
 use crate::domain::questions::MAX_TEXT_CHARS;
 use crate::store::{PoolQuestion, StoreError};
 
@@ -248,14 +246,6 @@ fn list_pages(own: &[PoolQuestion], shared: usize) -> Vec<String> {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-/// An ephemeral reply that pings nobody, even if a question quotes a mention.
-fn private(content: String) -> poise::CreateReply {
-    poise::CreateReply::default()
-        .content(content)
-        .ephemeral(true)
-        .allowed_mentions(serenity::CreateAllowedMentions::new())
 }
 
 #[cfg(test)]

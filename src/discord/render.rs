@@ -63,19 +63,8 @@ fn verdict(score: &Score) -> String {
     out
 }
 
-/// A dimension's key as members read it.
-pub fn dimension_label(key: &str) -> &str {
-    match key {
-        "customer_focus" => "Customer focus",
-        "ownership" => "Ownership",
-        "action" => "Action",
-        "result" => "Result",
-        "structure" => "Structure",
-        "authenticity" => "Authenticity",
-        "reflection" => "Reflection",
-        other => other,
-    }
-}
+/// A dimension's key as members read it (the rubric owns the names).
+pub use crate::domain::rubric::dimension_label;
 
 /// Shortens to at most `limit` characters, ending with an ellipsis when cut.
 pub fn shorten(text: &str, limit: usize) -> String {

@@ -320,16 +320,6 @@ fn walk(
     ticks
 }
 
-/// `customer_focus` → `Customer focus`.
-fn display_name(key: &str) -> String {
-    let spaced = key.replace('_', " ");
-    let mut chars = spaced.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 fn font(size: u32, colour: RGBColor) -> TextStyle<'static> {
     (FONT_FAMILY, size).into_font().color(&colour)
 }
@@ -482,7 +472,7 @@ fn draw_dimension_panel<DB: DrawingBackend>(
                 colour.filled(),
             ))?;
             root.draw_text(
-                &display_name(key),
+                &crate::domain::rubric::dimension_label(key),
                 &font(14, TEXT).pos(Pos::new(HPos::Left, VPos::Center)),
                 (left + 22, y),
             )?;
@@ -809,7 +799,7 @@ mod tests {
             ("", ""),
         ];
         for (key, name) in cases {
-            assert_eq!(display_name(key), name);
+            assert_eq!(crate::domain::rubric::dimension_label(key), name);
         }
     }
 }

@@ -353,7 +353,7 @@ fn dimension_table(dimensions: &serde_json::Value) -> String {
         let _ = writeln!(
             out,
             "| {} | {}/{} | {} | {} |",
-            cell(&dimension_name(key)),
+            cell(&crate::domain::rubric::dimension_label(key)),
             number("score"),
             number("max"),
             evidence,
@@ -362,16 +362,6 @@ fn dimension_table(dimensions: &serde_json::Value) -> String {
     }
     out.push('\n');
     out
-}
-
-/// `customer_focus` → `Customer focus`.
-fn dimension_name(key: &str) -> String {
-    let spaced = key.replace('_', " ");
-    let mut chars = spaced.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// Characters that can start inline Markdown or HTML anywhere in a line (code spans, emphasis,

@@ -183,6 +183,17 @@ impl Score {
     }
 }
 
+/// A dimension's key as members read it: `customer_focus` → `Customer focus`. Keys stored by
+/// another rubric version are shown the same way, so old scores still read well.
+pub fn dimension_label(key: &str) -> String {
+    let spaced = key.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// The most a dimension can score (its weight), by its contract key; `None` for an unknown key.
 pub fn dimension_max(key: &str) -> Option<u8> {
     scoring::MAX
