@@ -126,11 +126,18 @@ pub async fn history(ctx: Context<'_>) -> Result<(), Error> {
         .await?;
         return Ok(());
     }
+    // Dates and the chart read in the member's own zone (/timezone), else UTC, so an answer
+    // given late in the evening shows on the day the member gave it.
+    let tz = store
+        .member_timezone(user_id)
+        .await?
+        .and_then(|zone| zone.parse::<chrono_tz::Tz>().ok())
+        .unwrap_or(chrono_tz::UTC);
     let mut text = String::from("📈 **Your answers** (newest first)\n");
     for entry in &entries {
         text.push_str(&format!(
             "{} · **{}/100** {} · {} vote{} · {}\n",
-            entry.answered_at.format("%Y-%m-%d"),
+            entry.answered_at.with_timezone(&tz).format("%Y-%m-%d"),
             entry.total,
             band_label(&entry.band),
             entry.votes,
@@ -149,7 +156,7 @@ pub async fn history(ctx: Context<'_>) -> Result<(), Error> {
                 render::shorten(
                     &format!(
                         "{} · {}/100 · {}",
-                        entry.answered_at.format("%Y-%m-%d"),
+                        entry.answered_at.with_timezone(&tz).format("%Y-%m-%d"),
                         entry.total,
                         entry.question_text.as_deref().unwrap_or("free practice")
                     ),
@@ -187,8 +194,7 @@ pub async fn history(ctx: Context<'_>) -> Result<(), Error> {
                 .unwrap_or_default(),
         })
         .collect();
-    let png =
-        tokio::task::spawn_blocking(move || chart::history_chart(&points, chrono_tz::UTC)).await?;
+    let png = tokio::task::spawn_blocking(move || chart::history_chart(&points, tz)).await?;
     match png {
         Ok(png) => {
             reply = reply.attachment(serenity::CreateAttachment::bytes(png, "history.png"));

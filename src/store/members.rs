@@ -37,6 +37,16 @@ struct RevisionRow {
 }
 
 impl Store {
+    /// The member's own time zone as saved by `/timezone`, if any.
+    pub async fn member_timezone(&self, user_id: u64) -> Result<Option<String>, StoreError> {
+        let zone: Option<(Option<String>,)> =
+            sqlx::query_as("select timezone from members where user_id = $1")
+                .bind(user_id as i64)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(zone.and_then(|(zone,)| zone))
+    }
+
     /// Everything stored about the member: settings, every answer with every revision and
     /// score, votes received and votes cast.
     pub async fn member_export(

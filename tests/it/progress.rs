@@ -220,3 +220,41 @@ async fn forget_me_asks_first_deletes_everything_and_a_second_time_finds_nothing
     assert!(!bot.fake.reply(&board).await.content.contains("<@400>"));
     bot.shut_down().await.unwrap();
 }
+
+#[tokio::test]
+async fn history_dates_read_in_the_members_own_time_zone() {
+    let bot = Harness::start().await;
+    let alice = FakeUser::member(400, "alice");
+    bot.answer(&alice, STORY).await;
+    // Saved at noon UTC on 20 November: already the 21st on Kiritimati (UTC+14).
+    sqlx::query("update answers set created_at = '2026-11-20T12:00:00Z'")
+        .execute(&bot.db.pool)
+        .await
+        .unwrap();
+
+    // (time zone set with /timezone, or none, and the date /history shows)
+    for (zone, shown) in [
+        (None, "2026-11-20"),
+        (Some("Pacific/Kiritimati"), "2026-11-21"),
+    ] {
+        if let Some(zone) = zone {
+            let set = bot
+                .fake
+                .slash(
+                    &alice,
+                    "timezone",
+                    json!([{"name": "zone", "type": 3, "value": zone}]),
+                )
+                .await;
+            bot.fake.reply(&set).await;
+        }
+        let ix = bot.fake.slash(&alice, "history", json!([])).await;
+        let reply = bot.fake.reply(&ix).await;
+        assert!(
+            reply.content.contains(shown),
+            "expected {shown} with {zone:?}: {}",
+            reply.content
+        );
+    }
+    bot.shut_down().await.unwrap();
+}
