@@ -138,32 +138,42 @@ fn score_reads_stdin_and_prints_the_contract_json() {
     }
 }
 
-#[tokio::test]
-async fn the_binary_runs_its_own_database_answers_and_stops_cleanly_on_sigterm() {
-    let fake = FakeDiscord::start().await;
-    let dir = temp_dir();
-    let data_dir = dir.path().join("data");
-    let started = Instant::now();
-    let mut child = AsyncCommand::from(bar_raiser(dir.path()))
+/// Starts the bot against the fake Discord with its own private database in `data_dir`.
+fn spawn_bot(fake: &FakeDiscord, dir: &Path, data_dir: &Path) -> tokio::process::Child {
+    AsyncCommand::from(bar_raiser(dir))
         .env("DISCORD_TOKEN", "fake-token")
         .env("DISCORD_API_BASE", fake.api_base())
-        .env("DATA_DIR", &data_dir)
+        .env("DATA_DIR", data_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
+        .unwrap()
+}
+
+/// Sends SIGTERM and returns the exit status and everything the bot logged.
+async fn stop_bot(mut child: tokio::process::Child) -> (std::process::ExitStatus, String) {
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id().unwrap() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("the bot exits after SIGTERM")
         .unwrap();
+    let mut stderr = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
+        .await
+        .unwrap();
+    (status, stderr)
+}
 
-    fake.wait_until_ready().await;
-    let ready_after = started.elapsed();
-    eprintln!("cold start to READY with a new private database: {ready_after:?}");
-
-    // The daily loop, through the contracts only: an admin sets up and posts a prompt, one
-    // member answers with the button and the form, another by direct message after /today.
-    let admin = FakeUser::admin(150, "ada");
+/// An admin sets the daily prompt up at a time never due during a test, then posts one now.
+async fn set_up_and_post(fake: &FakeDiscord, admin: &FakeUser) {
     let setup = fake
         .slash(
-            &admin,
+            admin,
             "setup",
             json!([
                 {"name": "channel", "type": 7, "value": CHANNEL_ID.to_string()},
@@ -178,8 +188,26 @@ async fn the_binary_runs_its_own_database_answers_and_stops_cleanly_on_sigterm()
             .content
             .contains("Daily prompt set")
     );
-    let post = fake.slash(&admin, "post-now", json!([])).await;
+    let post = fake.slash(admin, "post-now", json!([])).await;
     assert!(fake.reply(&post).await.content.contains("Posted"));
+}
+
+#[tokio::test]
+async fn the_binary_runs_its_own_database_answers_and_stops_cleanly_on_sigterm() {
+    let fake = FakeDiscord::start().await;
+    let dir = temp_dir();
+    let data_dir = dir.path().join("data");
+    let started = Instant::now();
+    let child = spawn_bot(&fake, dir.path(), &data_dir);
+
+    fake.wait_until_ready().await;
+    let ready_after = started.elapsed();
+    eprintln!("cold start to READY with a new private database: {ready_after:?}");
+
+    // The daily loop, through the contracts only: an admin sets up and posts a prompt, one
+    // member answers with the button and the form, another by direct message after /today.
+    let admin = FakeUser::admin(150, "ada");
+    set_up_and_post(&fake, &admin).await;
     let prompt = fake
         .wait_for_channel_message(CHANNEL_ID, |m| !m["embeds"].as_array().unwrap().is_empty())
         .await;
@@ -208,19 +236,7 @@ async fn the_binary_runs_its_own_database_answers_and_stops_cleanly_on_sigterm()
     })
     .await;
 
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id().unwrap() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
-    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("the bot exits after SIGTERM")
-        .unwrap();
-    let mut stderr = String::new();
-    tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
-        .await
-        .unwrap();
+    let (status, stderr) = stop_bot(child).await;
     assert!(status.success(), "exit {status:?}: {stderr}");
     assert!(
         stderr.contains("latency_ms"),
@@ -255,6 +271,123 @@ async fn the_binary_runs_its_own_database_answers_and_stops_cleanly_on_sigterm()
     );
     pool.close().await;
     cluster.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn post_now_twice_reveals_the_answers_votes_follow_the_rules_and_the_boards_show_them() {
+    let fake = FakeDiscord::start().await;
+    let dir = temp_dir();
+    let child = spawn_bot(&fake, dir.path(), &dir.path().join("data"));
+    fake.wait_until_ready().await;
+    let admin = FakeUser::admin(150, "ada");
+    let (alice, bob, carol) = (
+        FakeUser::member(400, "alice"),
+        FakeUser::member(401, "bob"),
+        FakeUser::member(402, "carol"),
+    );
+
+    set_up_and_post(&fake, &admin).await;
+    let first = fake
+        .wait_for_channel_message(CHANNEL_ID, |m| !m["embeds"].as_array().unwrap().is_empty())
+        .await;
+    let answered = fake
+        .slash(
+            &alice,
+            "answer",
+            json!([{"name": "text", "type": 3, "value": STORY}]),
+        )
+        .await;
+    let alice_score = score_of(&fake.reply(&answered).await.content);
+    let weak = "We fixed the refunds as a team and the sellers were happier.";
+    let answered = fake
+        .slash(
+            &bob,
+            "answer",
+            json!([{"name": "text", "type": 3, "value": weak}]),
+        )
+        .await;
+    assert!(fake.reply(&answered).await.content.contains("/100"));
+    let second = fake.slash(&admin, "post-now", json!([])).await;
+    assert!(fake.reply(&second).await.content.contains("Posted"));
+
+    // The first prompt's thread (on Discord it has the message's id) gets the reveal.
+    let thread: u64 = first["id"].as_str().unwrap().parse().unwrap();
+    let reveal = fake
+        .wait_for_channel_message(thread, |m| !m["embeds"].as_array().unwrap().is_empty())
+        .await;
+    let titles: Vec<&str> = reveal["embeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Answer A", "Answer B"],
+        "anonymised, in answer order"
+    );
+    assert!(
+        !reveal.to_string().contains("alice"),
+        "no author in the reveal"
+    );
+    let vote_for_alice = reveal["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // (voter, expected reply) in order: a second click takes a vote back, one's own is refused.
+    for (voter, expected) in [
+        (&bob, "is counted"),
+        (&bob, "taken back"),
+        (&bob, "is counted"),
+        (&alice, "your own answer"),
+        (&carol, "is counted"),
+    ] {
+        let click = fake.click(voter, &reveal, &vote_for_alice).await;
+        let reply = fake.reply(&click).await;
+        assert!(
+            reply.ephemeral && reply.content.contains(expected),
+            "expected {expected:?}: {}",
+            reply.content
+        );
+    }
+
+    let board = fake.slash(&carol, "leaderboard", json!([])).await;
+    let board = fake.reply(&board).await.content;
+    let alice_line = board
+        .lines()
+        .find(|line| line.starts_with("1. <@400>"))
+        .unwrap_or_else(|| panic!("alice leads: {board}"));
+    assert!(board.contains("2. <@401>"), "{board}");
+    let alice_points: u32 = regex::Regex::new(r"· (\d+) points")
+        .unwrap()
+        .captures(alice_line)
+        .unwrap()[1]
+        .parse()
+        .unwrap();
+    // Her score, two votes and a one-day streak.
+    assert_eq!(alice_points, alice_score + 2 * 10 + 5, "{alice_line}");
+    let history = fake.slash(&alice, "history", json!([])).await;
+    let history = fake.reply(&history).await;
+    assert!(history.ephemeral);
+    assert!(
+        history.content.contains(&format!("**{alice_score}/100**"))
+            && history.content.contains("2 votes"),
+        "{}",
+        history.content
+    );
+
+    let (status, stderr) = stop_bot(child).await;
+    assert!(status.success(), "exit {status:?}: {stderr}");
+}
+
+/// The `NN` of the `**NN/100**` a reply shows.
+fn score_of(content: &str) -> u32 {
+    regex::Regex::new(r"\*\*(\d{1,3})/100\*\*")
+        .unwrap()
+        .captures(content)
+        .unwrap_or_else(|| panic!("no score in {content}"))[1]
+        .parse()
+        .unwrap()
 }
 
 #[test]
