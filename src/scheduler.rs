@@ -1,4 +1,5 @@
-//! The scheduler: posts each server's daily prompt when it is due, exactly once per local date.
+//! The scheduler: posts each server's daily prompt when it is due, exactly once per local date,
+//! reveals answers and results when windows close, and posts the optional weekly digest.
 //!
 //! `tick(now)` is one step: it looks at every scheduled server, claims the prompts that are due
 //! and posts them. Exactly-once comes from the database: the claim locks the server's row and
@@ -14,9 +15,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rand::Rng;
 
-use crate::domain::rotation;
 use crate::domain::schedule::{self, Decision, Schedule, WeekdaySet};
-use crate::store::{NewPrompt, Prompt, Results, Reveal, ServerSettings, Store, StoreError};
+use crate::domain::voting::Standing;
+use crate::domain::{digest, rotation};
+use crate::store::{Digest, NewPrompt, Prompt, Results, Reveal, ServerSettings, Store, StoreError};
 
 /// How long a claimed prompt may stay unposted before another tick takes it over: the claiming
 /// process must have stopped between claiming and posting.
@@ -65,6 +67,8 @@ pub trait Poster: Send + Sync {
     /// Posts who wrote what, the scores and the votes, and the best answer.
     fn post_results(&self, results: &Results)
     -> impl Future<Output = Result<(), PostError>> + Send;
+    /// Posts a week's digest in the prompt channel; returns the (first) message's id.
+    fn post_digest(&self, digest: &Digest) -> impl Future<Output = Result<u64, PostError>> + Send;
     /// Tells a server's admin something the channel cannot show (best effort).
     fn tell_admin(&self, user_id: u64, text: &str) -> impl Future<Output = ()> + Send;
 }
@@ -78,6 +82,8 @@ pub struct TickReport {
     pub revealed: Vec<i64>,
     /// Prompts whose voting results were posted.
     pub results: Vec<i64>,
+    /// Weekly digests posted: server and the week's local Monday.
+    pub digests: Vec<(u64, NaiveDate)>,
 }
 
 /// Why `/post-now` could not post.
@@ -131,6 +137,13 @@ impl<P: Poster, R: Rng + Send> Scheduler<P, R> {
                 Err(error) => {
                     tracing::error!(guild_id, error = %error, "scheduling failed for a server");
                     report.failed.push(guild_id);
+                }
+            }
+            match self.digest_server(&server, now).await {
+                Ok(Some(week)) => report.digests.push((guild_id, week)),
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::error!(guild_id, error = %error, "the weekly digest failed for a server")
                 }
             }
         }
@@ -215,6 +228,77 @@ impl<P: Poster, R: Rng + Send> Scheduler<P, R> {
                         Err(error) => tracing::warn!(error = %error, "scheduler tick failed"),
                     }
                 }
+            }
+        }
+    }
+
+    /// Posts the server's weekly digest when one is due; returns the week posted. A week with no
+    /// answers stays claimed and posts nothing; a refused post is logged and not retried (like a
+    /// refused prompt); an unreachable Discord gives the claim up so a later tick tries again.
+    async fn digest_server(
+        &self,
+        server: &ServerSettings,
+        now: DateTime<Utc>,
+    ) -> Result<Option<NaiveDate>, StoreError> {
+        if !server.weekly_digest {
+            return Ok(None);
+        }
+        let Some(schedule) = schedule_of(server) else {
+            return Ok(None);
+        };
+        let week = digest::due_week(&schedule, now);
+        if server.last_digest_week.is_some_and(|last| last >= week) {
+            return Ok(None);
+        }
+        let guild_id = server.guild_id as u64;
+        let Some(mut claimed) = self.store.claim_digest(guild_id, week, now).await? else {
+            return Ok(None);
+        };
+        if claimed.answers == 0 {
+            return Ok(None);
+        }
+        let standings: Vec<Standing> = claimed
+            .candidates
+            .iter()
+            .map(|answer| Standing {
+                answer_id: answer.answer_id,
+                votes: answer.votes,
+                total: answer.total.clamp(0, 100) as u8,
+            })
+            .collect();
+        let top: Vec<i64> = digest::top(&standings)
+            .iter()
+            .map(|standing| standing.answer_id)
+            .collect();
+        let mut candidates = std::mem::take(&mut claimed.candidates);
+        claimed.candidates = top
+            .iter()
+            .filter_map(|id| {
+                let at = candidates
+                    .iter()
+                    .position(|answer| answer.answer_id == *id)?;
+                Some(candidates.swap_remove(at))
+            })
+            .collect();
+        match self.poster.post_digest(&claimed).await {
+            Ok(message_id) => {
+                self.store
+                    .mark_digest_posted(guild_id, week, message_id, now)
+                    .await?;
+                Ok(Some(week))
+            }
+            Err(PostError::Refused(why)) => {
+                tracing::warn!(guild_id, why, "Discord refused the weekly digest");
+                Ok(None)
+            }
+            Err(PostError::Unavailable(why)) => {
+                tracing::warn!(
+                    guild_id,
+                    why,
+                    "Discord unavailable; will retry the weekly digest"
+                );
+                self.store.release_digest(guild_id, week).await?;
+                Ok(None)
             }
         }
     }

@@ -21,6 +21,7 @@ pub fn all() -> Vec<poise::Command<Bot, Error>> {
         daily::practice(),
         score(),
         daily::setup(),
+        daily::settings(),
         daily::post_now(),
         daily::pause(),
         daily::resume(),

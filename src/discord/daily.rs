@@ -1,5 +1,5 @@
-//! The daily loop's commands: `/setup`, `/pause`, `/resume`, `/post-now` (admins), `/today` and
-//! `/practice` (everyone), and the Answer button under each prompt.
+//! The daily loop's commands: `/setup`, `/settings`, `/pause`, `/resume`, `/post-now` (admins),
+//! `/today` and `/practice` (everyone), and the Answer button under each prompt.
 
 use chrono::Utc;
 use poise::serenity_prelude as serenity;
@@ -8,10 +8,10 @@ use super::commands::{AnswerTarget, answer_reply, show_answer_form};
 use super::poster::{ANSWER_BUTTON, answer_button};
 use super::{Bot, Context, Error, UserFacing, private, render};
 use crate::domain::answer::AnswerSource;
-use crate::domain::rotation;
 use crate::domain::schedule::{self, Schedule};
+use crate::domain::{digest, rotation, voting};
 use crate::scheduler::{PostNowError, schedule_of};
-use crate::store::{Setup, StoreError};
+use crate::store::{ServerOptions, Setup, StoreError};
 
 /// Set the daily prompt: where, when (local time, IANA time zone), which days, and whom to ping.
 #[poise::command(
@@ -76,6 +76,84 @@ pub async fn setup(
         "✅ Daily prompt set: {schedule} in <#{}>{ping}. The next one is <t:{}:F>. Use /post-now to post one right away.",
         channel.get(),
         next.timestamp()
+    )))
+    .await?;
+    Ok(())
+}
+
+/// Voting and digest options: how long voting stays open, who may vote, the weekly digest.
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    required_permissions = "MANAGE_GUILD"
+)]
+pub async fn settings(
+    ctx: Context<'_>,
+    #[description = "Hours voting stays open after answers are revealed (1 to 168; default 24)"]
+    #[min = 1]
+    #[max = 168]
+    voting_hours: Option<i64>,
+    #[description = "Only members who answered a prompt may vote on its answers"]
+    answered_only: Option<bool>,
+    #[description = "Post the week's top answers in the prompt channel every Monday"]
+    weekly_digest: Option<bool>,
+) -> Result<(), Error> {
+    let guild_id = ctx.guild_id().expect("guild_only").get();
+    // Discord enforces the range too, but a client may send anything.
+    if let Some(hours) = voting_hours {
+        if !voting::VOTING_HOURS.contains(&hours) {
+            return Err(UserFacing(format!(
+                "Voting can stay open for {} to {} hours (a week); {hours} is outside that.",
+                voting::VOTING_HOURS.start(),
+                voting::VOTING_HOURS.end()
+            ))
+            .into());
+        }
+    }
+    let store = &ctx.data().store;
+    let before = store.server_settings(guild_id).await?;
+    let options = ServerOptions {
+        voting_hours: voting_hours.map(|hours| hours as i32),
+        votes_require_answer: answered_only,
+        weekly_digest,
+    };
+    let settings = match store.save_server_options(guild_id, options).await {
+        Ok(settings) => settings,
+        Err(StoreError::NotFound) => {
+            return Err(
+                UserFacing("This server has no schedule yet: run /setup first.".into()).into(),
+            );
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let schedule = schedule_of(&settings);
+    let now = Utc::now();
+    let turned_on = settings.weekly_digest && !before.is_some_and(|b| b.weekly_digest);
+    if let (true, Some(schedule)) = (turned_on, &schedule) {
+        // The first digest covers the week that ends next: a week that ended before the digest
+        // was turned on is not posted after the fact.
+        store
+            .skip_digest(guild_id, digest::due_week(schedule, now), now)
+            .await?;
+    }
+    let who = if settings.votes_require_answer {
+        "only members who answered that prompt"
+    } else {
+        "every member (never on their own answer)"
+    };
+    let digest_line = match (&schedule, settings.weekly_digest) {
+        (Some(schedule), true) => format!(
+            "on: the week's top answers in <#{}>, next <t:{}:F>",
+            settings.channel_id,
+            digest::next_digest_at(schedule, now).timestamp()
+        ),
+        _ => "off".to_owned(),
+    };
+    ctx.send(private(format!(
+        "⚙️ **Settings**\n• Voting stays open **{} hour{}** after answers are revealed (a change applies to the next reveal).\n• Who may vote: **{who}**.\n• Weekly digest: **{digest_line}**.",
+        settings.voting_hours,
+        if settings.voting_hours == 1 { "" } else { "s" },
     )))
     .await?;
     Ok(())

@@ -120,16 +120,21 @@ impl Bot {
 /// Builds the client. With `DISCORD_API_BASE`, REST goes there and the gateway URL comes from
 /// that base's `GET /api/v10/gateway`; serenity only honours the proxy with its ratelimiter off.
 pub async fn build_client(config: &Config, bot: Bot) -> serenity::Result<serenity::Client> {
+    // Never call ClientBuilder::token after this: it would replace the Http and drop the proxy.
+    serenity::ClientBuilder::new_with_http(http(config), INTENTS)
+        .framework(framework(bot))
+        .await
+}
+
+/// The REST client for the configured token and API base.
+fn http(config: &Config) -> serenity::Http {
     let mut http = serenity::HttpBuilder::new(config.expose_token());
     if let Some(base) = &config.discord_api_base {
         http = http
             .proxy(base.as_str().trim_end_matches('/'))
             .ratelimiter_disabled(true);
     }
-    // Never call ClientBuilder::token after this: it would replace the Http and drop the proxy.
-    serenity::ClientBuilder::new_with_http(http.build(), INTENTS)
-        .framework(framework(bot))
-        .await
+    http.build()
 }
 
 fn framework(bot: Bot) -> poise::Framework<Bot, Error> {

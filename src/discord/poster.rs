@@ -1,4 +1,5 @@
-//! Posting prompts and admin notes through Discord's REST API for the scheduler.
+//! Posting prompts, reveals, results, digests and admin notes through Discord's REST API for
+//! the scheduler.
 
 use std::sync::Arc;
 
@@ -6,7 +7,7 @@ use poise::serenity_prelude as serenity;
 
 use crate::discord::render;
 use crate::scheduler::{PostError, Posted, Poster, PromptPost};
-use crate::store::{Results, Reveal};
+use crate::store::{Digest, Results, Reveal};
 
 /// The custom id prefix of a prompt's Answer button: `answer:<prompt id>`.
 pub const ANSWER_BUTTON: &str = "answer:";
@@ -27,6 +28,11 @@ pub struct DiscordPoster {
 impl DiscordPoster {
     pub fn new(http: Arc<serenity::Http>) -> Self {
         DiscordPoster { http }
+    }
+
+    /// A poster with its own REST client, for a scheduler that runs without the gateway.
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        DiscordPoster::new(Arc::new(super::http(config)))
     }
 }
 
@@ -125,6 +131,16 @@ impl Poster for DiscordPoster {
         Ok(())
     }
 
+    async fn post_digest(&self, digest: &Digest) -> Result<u64, PostError> {
+        let channel = serenity::ChannelId::new(digest.channel_id as u64);
+        let mut first = None;
+        for text in render::digest_messages(digest) {
+            let id = self.say(channel, text).await?;
+            first.get_or_insert(id);
+        }
+        first.ok_or_else(|| PostError::Refused("the digest was empty".into()))
+    }
+
     async fn tell_admin(&self, user_id: u64, text: &str) {
         let message = serenity::CreateMessage::new()
             .content(text)
@@ -140,14 +156,15 @@ impl Poster for DiscordPoster {
 
 impl DiscordPoster {
     /// Sends plain text that pings nobody (member mentions in results render as names).
-    async fn say(&self, channel: serenity::ChannelId, text: String) -> Result<(), PostError> {
+    /// Returns the message's id.
+    async fn say(&self, channel: serenity::ChannelId, text: String) -> Result<u64, PostError> {
         let message = serenity::CreateMessage::new()
             .content(text)
             .allowed_mentions(serenity::CreateAllowedMentions::new());
         channel
             .send_message(&self.http, message)
             .await
-            .map(|_| ())
+            .map(|sent| sent.id.get())
             .map_err(classify)
     }
 }

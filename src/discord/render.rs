@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::rubric::Score;
 use crate::domain::voting::{self, Standing};
-use crate::store::{Results, SavedAnswer};
+use crate::store::{Digest, Results, SavedAnswer};
 
 /// Discord's limit on a message's content, in characters.
 pub const MESSAGE_LIMIT: usize = 2000;
@@ -156,6 +156,42 @@ pub fn results_messages(results: &Results) -> Vec<String> {
     pack(&lines)
 }
 
+/// The weekly digest: the week's numbers, then its top answers (ranked by the scheduler, best
+/// first) with what made each strong; split into messages that fit Discord's limit. Authors are
+/// mentioned by name only: the caller sends with no allowed mentions.
+pub fn digest_messages(digest: &Digest) -> Vec<String> {
+    let mut lines = vec![format!(
+        "📰 **Weekly digest**, week of {}: {} answer{} from {} member{}.",
+        digest.week_start.format("%-d %b %Y"),
+        digest.answers,
+        if digest.answers == 1 { "" } else { "s" },
+        digest.members,
+        if digest.members == 1 { "" } else { "s" },
+    )];
+    if digest.candidates.is_empty() {
+        lines.push(
+            "None of them were shared for voting, so there are no top answers to show this time."
+                .into(),
+        );
+    } else {
+        lines.push("**Top answers** (most votes, then the rubric's score):".into());
+    }
+    for (place, answer) in digest.candidates.iter().enumerate() {
+        let medal = ["🥇", "🥈", "🥉"].get(place).copied().unwrap_or("🏅");
+        lines.push(format!(
+            "{medal} <@{}> · {}/100 · {} vote{} · “{}”\n> {}",
+            answer.user_id,
+            answer.total,
+            answer.votes,
+            if answer.votes == 1 { "" } else { "s" },
+            shorten(&answer.question_text, 120),
+            strengths(&answer.dimensions),
+        ));
+    }
+    lines.push("-# A new week starts: /today shows the current prompt.".into());
+    pack(&lines)
+}
+
 /// What the rubric saw as an answer's strongest dimensions, with a quote for each.
 fn strengths(dimensions: &serde_json::Value) -> String {
     let Some(map) = dimensions.as_object() else {
@@ -247,6 +283,61 @@ mod tests {
                 n as usize,
                 "every answer is listed"
             );
+        }
+    }
+
+    fn digest(candidates: usize, question: &str) -> Digest {
+        Digest {
+            guild_id: 1,
+            channel_id: 2,
+            week_start: chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
+            answers: 7,
+            members: 4,
+            candidates: (0..candidates as i64)
+                .map(|i| {
+                    let row = row(i, 3 - i, 80);
+                    crate::store::DigestAnswer {
+                        answer_id: row.answer_id,
+                        user_id: row.user_id,
+                        question_text: question.into(),
+                        total: row.total,
+                        band: row.band,
+                        votes: row.votes,
+                        dimensions: row.dimensions,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_digest_names_the_week_its_top_answers_in_order_and_why_within_the_limit() {
+        // (top answers, question, expected in the text)
+        let long = "Tell me about a time… ".repeat(200);
+        let cases = [
+            (
+                3,
+                "Q",
+                vec![
+                    "week of 16 Nov 2026",
+                    "7 answers from 4 members",
+                    "🥇 <@1000>",
+                    "🥉 <@1002>",
+                    "What made it strong: Result",
+                ],
+            ),
+            (1, "Q", vec!["🥇 <@1000> · 80/100 · 3 votes"]),
+            (0, "Q", vec!["None of them were shared"]),
+            (3, long.as_str(), vec!["🥈 <@1001>"]),
+        ];
+        for (n, question, expected) in cases {
+            let messages = digest_messages(&digest(n, question));
+            assert!(messages.iter().all(|m| m.chars().count() <= MESSAGE_LIMIT));
+            let text = messages.join("\n");
+            for part in expected {
+                assert!(text.contains(part), "{part:?} in {text}");
+            }
+            assert_eq!(text.matches("What made it strong").count(), n);
         }
     }
 

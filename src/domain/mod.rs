@@ -1,6 +1,7 @@
 //! The pure domain: rules that take time and randomness as arguments and never do I/O.
 
 pub mod answer;
+pub mod digest;
 pub mod points;
 pub mod questions;
 pub mod rotation;

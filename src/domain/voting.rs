@@ -18,6 +18,9 @@ pub struct VoteContext {
     pub voter_answered: bool,
 }
 
+/// How long voting may stay open after a reveal, in hours: at least one, at most a week.
+pub const VOTING_HOURS: std::ops::RangeInclusive<i64> = 1..=168;
+
 /// Why a vote is refused, worded for the voter.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum VoteRefusal {
@@ -76,13 +79,16 @@ pub struct Standing {
 /// The best answer: most votes, then the higher rubric score, then the earlier answer. `None`
 /// when there were no answers.
 pub fn best(standings: &[Standing]) -> Option<&Standing> {
-    standings.iter().max_by(|a, b| {
-        (a.votes, a.total, std::cmp::Reverse(a.answer_id)).cmp(&(
-            b.votes,
-            b.total,
-            std::cmp::Reverse(b.answer_id),
-        ))
-    })
+    standings.iter().max_by(|a, b| compare(a, b))
+}
+
+/// Orders standings from worst to best: fewer votes, then the lower score, then the later answer.
+pub fn compare(a: &Standing, b: &Standing) -> std::cmp::Ordering {
+    (a.votes, a.total, std::cmp::Reverse(a.answer_id)).cmp(&(
+        b.votes,
+        b.total,
+        std::cmp::Reverse(b.answer_id),
+    ))
 }
 
 #[cfg(test)]

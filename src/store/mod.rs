@@ -6,6 +6,7 @@
 //! then need neither a live database nor `sqlx-cli` to build the crate.
 
 mod answers;
+mod digests;
 mod leaderboard;
 mod members;
 mod prompts;
@@ -21,11 +22,12 @@ use sqlx::{Connection, PgConnection, PgPool};
 use thiserror::Error;
 
 pub use answers::{NewAnswer, SavedAnswer, ScoreRecord, StoredAnswer};
+pub use digests::{Digest, DigestAnswer};
 pub use leaderboard::{HistoryEntry, LeaderboardPage, LeaderboardRow, Period};
 pub use members::AnswerFeedback;
 pub use prompts::{MemberCurrent, NewPrompt, Prompt, RotationState, ServerLock};
 pub use questions::{PoolQuestion, SyncReport};
-pub use servers::{ServerSettings, Setup};
+pub use servers::{ServerOptions, ServerSettings, Setup};
 pub use votes::{ResultRow, Results, Reveal, RevealedAnswer, VoteOutcome};
 
 /// The migrations in `migrations/`, embedded in the binary.

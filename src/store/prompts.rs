@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Postgres, Transaction};
 
-use super::servers::ServerSettings;
+use super::servers::{SETTINGS_COLUMNS, ServerSettings};
 use super::{Store, StoreError};
 
 /// A prompt as stored.
@@ -64,11 +64,10 @@ impl Store {
     /// Locks a set-up server's row for a claim; `None` when the server has no schedule.
     pub async fn lock_server(&self, guild_id: u64) -> Result<Option<ServerLock>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let settings = sqlx::query_as::<_, ServerSettings>(
-            "select guild_id, channel_id, post_time, timezone, days, role_id, paused,
-                    last_scheduled_date, admin_user_id
-             from servers where guild_id = $1 and channel_id is not null for update",
-        )
+        let settings = sqlx::query_as::<_, ServerSettings>(&format!(
+            "select {SETTINGS_COLUMNS}
+             from servers where guild_id = $1 and channel_id is not null for update of servers"
+        ))
         .bind(guild_id as i64)
         .fetch_optional(&mut *tx)
         .await?;

@@ -1,4 +1,4 @@
-//! Servers: their schedule settings, set by `/setup`, `/pause` and `/resume`.
+//! Servers: their schedule and options, set by `/setup`, `/pause`, `/resume` and `/settings`.
 
 use chrono::{NaiveDate, NaiveTime};
 
@@ -17,6 +17,13 @@ pub struct ServerSettings {
     pub paused: bool,
     pub last_scheduled_date: Option<NaiveDate>,
     pub admin_user_id: Option<i64>,
+    /// How long voting stays open after a reveal.
+    pub voting_hours: i32,
+    /// Only members who answered a prompt may vote on its answers.
+    pub votes_require_answer: bool,
+    pub weekly_digest: bool,
+    /// The latest week (its local Monday) whose digest was claimed.
+    pub last_digest_week: Option<NaiveDate>,
 }
 
 /// What `/setup` saves.
@@ -34,8 +41,20 @@ pub struct Setup {
     pub last_scheduled_date: Option<NaiveDate>,
 }
 
-const SETTINGS_COLUMNS: &str = "guild_id, channel_id, post_time, timezone, days, role_id, paused,
-     last_scheduled_date, admin_user_id";
+/// What `/settings` changes; `None` leaves an option as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServerOptions {
+    pub voting_hours: Option<i32>,
+    pub votes_require_answer: Option<bool>,
+    pub weekly_digest: Option<bool>,
+}
+
+/// The columns of `ServerSettings`, read from `servers` (which must be named so in the query).
+pub(super) const SETTINGS_COLUMNS: &str = "guild_id, channel_id, post_time, timezone, days,
+     role_id, paused, last_scheduled_date, admin_user_id, voting_hours, votes_require_answer,
+     weekly_digest,
+     (select max(d.week_start) from weekly_digests d where d.guild_id = servers.guild_id)
+         as last_digest_week";
 
 impl Store {
     /// Saves a server's schedule, replacing any earlier one, and unpauses it.
@@ -76,6 +95,31 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(settings)
+    }
+
+    /// Changes the voting and digest options of a set-up server; `NotFound` when it was never
+    /// set up. The voting hours apply to reveals from now on.
+    pub async fn save_server_options(
+        &self,
+        guild_id: u64,
+        options: ServerOptions,
+    ) -> Result<ServerSettings, StoreError> {
+        let settings = sqlx::query_as::<_, ServerSettings>(&format!(
+            "update servers set
+                 voting_hours = coalesce($2, voting_hours),
+                 votes_require_answer = coalesce($3, votes_require_answer),
+                 weekly_digest = coalesce($4, weekly_digest),
+                 updated_at = now()
+             where guild_id = $1 and channel_id is not null
+             returning {SETTINGS_COLUMNS}"
+        ))
+        .bind(guild_id as i64)
+        .bind(options.voting_hours)
+        .bind(options.votes_require_answer)
+        .bind(options.weekly_digest)
+        .fetch_optional(&self.pool)
+        .await?;
+        settings.ok_or(StoreError::NotFound)
     }
 
     /// Pauses or resumes the daily prompt; `NotFound` when the server was never set up.

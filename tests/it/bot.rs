@@ -103,6 +103,18 @@ impl Harness {
         assert!(reply.content.contains("/100"), "{}", reply.content);
     }
 
+    /// A poster to the fake Discord, for a test's own scheduler ticking at chosen times.
+    pub fn poster(&self) -> bar_raiser::discord::poster::DiscordPoster {
+        let base = self.fake.api_base();
+        let config = Config::from_lookup(|key| match key {
+            "DISCORD_TOKEN" => Some("fake-token".into()),
+            "DISCORD_API_BASE" => Some(base.clone()),
+            _ => None,
+        })
+        .expect("a valid test configuration");
+        bar_raiser::discord::poster::DiscordPoster::from_config(&config)
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&self.db.pool).await.unwrap();
         n

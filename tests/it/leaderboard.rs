@@ -77,7 +77,13 @@ async fn prompt(db: &TestDb, guild: u64, date: NaiveDate) -> i64 {
 }
 
 /// A daily answer saved at `at` with one scored revision, inserted as `save_answer` does.
-async fn answer_at(db: &TestDb, guild: u64, user: u64, at: DateTime<Utc>, total: i16) -> i64 {
+pub(crate) async fn answer_at(
+    db: &TestDb,
+    guild: u64,
+    user: u64,
+    at: DateTime<Utc>,
+    total: i16,
+) -> i64 {
     let prompt_id = prompt(db, guild, at.date_naive()).await;
     sqlx::query("insert into members (user_id) values ($1) on conflict do nothing")
         .bind(user as i64)
@@ -118,7 +124,7 @@ async fn answer_at(db: &TestDb, guild: u64, user: u64, at: DateTime<Utc>, total:
     answer_id
 }
 
-async fn vote(db: &TestDb, answer_id: i64, voter: u64) {
+pub(crate) async fn vote(db: &TestDb, answer_id: i64, voter: u64) {
     sqlx::query("insert into votes (answer_id, voter_id) values ($1, $2)")
         .bind(answer_id)
         .bind(voter as i64)
@@ -152,7 +158,7 @@ async fn forget(db: &TestDb, user: u64) {
     tx.commit().await.unwrap();
 }
 
-async fn opt_out(db: &TestDb, user: u64, out: bool) {
+pub(crate) async fn opt_out(db: &TestDb, user: u64, out: bool) {
     sqlx::query("update members set leaderboard_opt_out = $2 where user_id = $1")
         .bind(user as i64)
         .bind(out)

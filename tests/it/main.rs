@@ -8,6 +8,8 @@ mod bot;
 mod daily;
 /// A fresh PostgreSQL database per test.
 mod db;
+/// The weekly digest: due weeks, top answers, exactly once, and its post through Discord.
+mod digest;
 /// A fake Discord: REST and gateway on 127.0.0.1.
 mod fake_discord;
 /// Points, the leaderboard and history: the maintained tallies and the queries.

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 
 use bar_raiser::scheduler::{PostError, Posted, Poster, PromptPost, Scheduler};
-use bar_raiser::store::{Results, Reveal, Setup, Store};
+use bar_raiser::store::{Digest, Results, Reveal, Setup, Store};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use rand::SeedableRng;
@@ -14,17 +14,21 @@ use rand::rngs::StdRng;
 
 use crate::db::TestDb;
 
-const GUILD: u64 = 200;
+pub(crate) const GUILD: u64 = 200;
 const ADMIN: u64 = 150;
 
 /// Records what would have gone to Discord; can be told to refuse or to be unavailable.
 #[derive(Default)]
-struct RecordingPoster {
+pub(crate) struct RecordingPoster {
     posts: Mutex<Vec<PromptPost>>,
     admin_notes: Mutex<Vec<(u64, String)>>,
     fail_with: Mutex<Option<PostError>>,
     reveals: Mutex<Vec<Reveal>>,
     results: Mutex<Vec<Results>>,
+    pub(crate) digests: Mutex<Vec<Digest>>,
+    /// Failures to answer the next digest posts with, in order.
+    pub(crate) digest_failures: Mutex<Vec<PostError>>,
+    pub(crate) digest_attempts: Mutex<usize>,
 }
 
 impl Poster for &RecordingPoster {
@@ -50,6 +54,17 @@ impl Poster for &RecordingPoster {
         Ok(())
     }
 
+    async fn post_digest(&self, digest: &Digest) -> Result<u64, PostError> {
+        *self.digest_attempts.lock().unwrap() += 1;
+        let mut failures = self.digest_failures.lock().unwrap();
+        if !failures.is_empty() {
+            return Err(failures.remove(0));
+        }
+        let mut digests = self.digests.lock().unwrap();
+        digests.push(digest.clone());
+        Ok(30_000 + digests.len() as u64)
+    }
+
     async fn tell_admin(&self, user_id: u64, text: &str) {
         self.admin_notes
             .lock()
@@ -64,19 +79,19 @@ impl RecordingPoster {
     }
 }
 
-fn scheduler(
+pub(crate) fn scheduler(
     store: &Store,
     poster: &'static RecordingPoster,
 ) -> Scheduler<&'static RecordingPoster, StdRng> {
     Scheduler::new(store.clone(), poster, StdRng::seed_from_u64(7))
 }
 
-fn leak(poster: RecordingPoster) -> &'static RecordingPoster {
+pub(crate) fn leak(poster: RecordingPoster) -> &'static RecordingPoster {
     Box::leak(Box::new(poster))
 }
 
 /// An instant given as local wall-clock time in `zone`.
-fn local(zone: &str, y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+pub(crate) fn local(zone: &str, y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     let tz: Tz = zone.parse().unwrap();
     tz.with_ymd_and_hms(y, m, d, h, min, 0)
         .earliest()
@@ -86,7 +101,14 @@ fn local(zone: &str, y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> 
 
 /// A server posting at `time` in `zone` on `days`, set up at `setup_at`, with `n` questions of
 /// its own.
-async fn server(db: &TestDb, zone: &str, time: &str, days: u8, n: usize, setup_at: DateTime<Utc>) {
+pub(crate) async fn server(
+    db: &TestDb,
+    zone: &str,
+    time: &str,
+    days: u8,
+    n: usize,
+    setup_at: DateTime<Utc>,
+) {
     let tz: Tz = zone.parse().unwrap();
     let schedule = bar_raiser::domain::schedule::Schedule {
         time: NaiveTime::parse_from_str(time, "%H:%M").unwrap(),

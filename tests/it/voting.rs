@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::bot::{Harness, text_option};
+use crate::bot::{Harness, admin, text_option};
 use crate::fake_discord::FakeUser;
 
 const STORY: &str = "Last spring our biggest seller told me refunds took nine days. I read every \
@@ -310,5 +310,96 @@ async fn keeping_one_answer_private_leaves_it_out_of_the_reveal() {
                 .is_some_and(|c| c.contains("1 shared answer,"))
         })
         .await;
+    bot.shut_down().await.unwrap();
+}
+
+#[tokio::test]
+async fn settings_let_admins_choose_who_may_vote_and_how_long_voting_stays_open() {
+    let bot = Harness::start().await;
+    let options = json!([
+        {"name": "answered_only", "type": 5, "value": true},
+        {"name": "voting_hours", "type": 4, "value": 2}
+    ]);
+    let (alice, bob, dave) = (
+        FakeUser::member(400, "alice"),
+        FakeUser::member(401, "bob"),
+        FakeUser::member(403, "dave"),
+    );
+
+    let refused = bot.fake.slash(&alice, "settings", options.clone()).await;
+    assert!(
+        bot.fake
+            .reply(&refused)
+            .await
+            .content
+            .contains("manage this server")
+    );
+    let too_early = bot.fake.slash(&admin(), "settings", options.clone()).await;
+    assert!(
+        bot.fake
+            .reply(&too_early)
+            .await
+            .content
+            .contains("run /setup first")
+    );
+    bot.set_up(None).await;
+    let out_of_range = bot
+        .fake
+        .slash(
+            &admin(),
+            "settings",
+            json!([{"name": "voting_hours", "type": 4, "value": 500}]),
+        )
+        .await;
+    assert!(
+        bot.fake
+            .reply(&out_of_range)
+            .await
+            .content
+            .contains("1 to 168 hours")
+    );
+    let saved = bot.fake.slash(&admin(), "settings", options).await;
+    let reply = bot.fake.reply(&saved).await;
+    assert!(reply.ephemeral, "{reply:?}");
+    assert!(
+        reply.content.contains("**2 hours**")
+            && reply.content.contains("only members who answered")
+            && reply.content.contains("Weekly digest: **off"),
+        "{}",
+        reply.content
+    );
+
+    bot.post_now().await;
+    bot.answer(&alice, STORY).await;
+    bot.answer(&bob, &format!("{STORY} I also wrote the runbook."))
+        .await;
+    bot.post_now().await;
+    let (open_for,): (f64,) = sqlx::query_as(
+        "select extract(epoch from voting_closes_at - revealed_at)::float8 from prompts
+         where revealed_at is not null",
+    )
+    .fetch_one(&bot.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(open_for, 2.0 * 3600.0, "voting stays open two hours");
+    let thread = first_thread(&bot).await;
+    bot.fake
+        .wait_for_channel_message(thread, |m| !m["embeds"].as_array().unwrap().is_empty())
+        .await;
+    let reveal = reveal_messages(&bot, thread).remove(0);
+    let vote_a = vote_button(&reveal, "Answer A");
+    for (voter, expected, votes_after) in [
+        (&dave, "only members who answered", 0),
+        (&bob, "is counted", 1),
+    ] {
+        let click = bot.fake.click(voter, &reveal, &vote_a).await;
+        let reply = bot.fake.reply(&click).await;
+        assert!(
+            reply.ephemeral && reply.content.contains(expected),
+            "expected {expected:?}: {}",
+            reply.content
+        );
+        assert_eq!(bot.count("select count(*) from votes").await, votes_after);
+    }
     bot.shut_down().await.unwrap();
 }
