@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Held-out evaluation of the bar-raiser scorer (standard library only).
 
-Usage: python3 eval/evaluate.py path/to/bar-raiser [--details]
+Usage: python3 eval/evaluate.py path/to/bar-raiser [--set N] [--details]
 
-Reads eval/heldout.jsonl and eval/pairs.jsonl (next to this script), scores every text with
-`bar-raiser score --jsonl`, and prints: AUC of `total` strong-vs-weak (overall and for answers of
-150+ words), accuracy of a 50-point threshold, the share of pairs where the improved answer scores
-higher, recall per expected flag and overall, and flags raised on strong answers (false alarms).
+Reads eval/heldout.jsonl and eval/pairs.jsonl (or heldoutN.jsonl and pairsN.jsonl with --set N),
+scores every text with `bar-raiser score --jsonl`, and prints: AUC of `total` strong-vs-weak
+(overall and for answers of 150+ words), accuracy of a 50-point threshold, the share of pairs where
+the improved answer scores higher, recall per expected flag and overall, flags raised on strong
+answers (false alarms), and metamorphic checks on the strong answers (numbers removed, "I" turned
+into "we", made hypothetical, ending cut, repeated, whitespace changed).
 With --details, lists every misranked, misclassified or misflagged case.
 """
+import re
 import json
 import os
 import subprocess
@@ -70,8 +73,12 @@ def main():
         sys.exit(__doc__)
     binary = sys.argv[1]
     details = "--details" in sys.argv[2:]
-    rows = load("heldout.jsonl")
-    pairs = load("pairs.jsonl")
+    suffix = ""
+    if "--set" in sys.argv[2:]:
+        suffix = sys.argv[sys.argv.index("--set") + 1]
+        suffix = "" if suffix == "1" else suffix
+    rows = load(f"heldout{suffix}.jsonl")
+    pairs = load(f"pairs{suffix}.jsonl")
 
     res = score(binary, [(r["id"], r["answer"], r.get("question")) for r in rows])
     pitems = []
@@ -123,6 +130,8 @@ def main():
     for f, c in sorted(counts.items(), key=lambda kv: -kv[1]):
         print(f"  {f:18s} {c}")
 
+    metamorphic(binary, strong)
+
     if details:
         print("\n== misclassified at threshold (strong < 50 or weak >= 50) ==")
         for r in sorted(rows, key=lambda r: r["id"]):
@@ -162,6 +171,73 @@ def main():
             print(f"  {r['id']} {r['label']:6s} {x['total']:3d} {dims} flags={x.get('flags', [])}")
         for p in pairs:
             print(f"  {p['id']} pair  {pres[p['id'] + ':original']['total']:3d} -> {pres[p['id'] + ':improved']['total']:3d}")
+
+
+# Metamorphic variants: (name, transform, dimension that must drop, or None for "total unchanged").
+def drop_numbers(text):
+    return re.sub(r"[$€£]?\d[\d,.]*\s*(%|percent|x|k|ms|s|h|days?|hours?|minutes?|weeks?)?", "", text)
+
+
+def i_to_we(text):
+    out = re.sub(r"\bI\b", "we", text)
+    out = re.sub(r"\b(my|My)\b", lambda m: "our" if m.group(1) == "my" else "Our", out)
+    out = re.sub(r"\bme\b", "us", out)
+    return re.sub(r"(^|[.!?]\s+)we\b", lambda m: m.group(1) + "We", out)
+
+
+def hypothetical(text):
+    out = re.sub(r"\bI (\w+ed)\b", r"I would have \1", text)
+    return "If this happened to me, this is what I would do. " + out
+
+
+def cut_ending(text):
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    keep = max(1, int(len(sentences) * 0.6))
+    return " ".join(sentences[:keep])
+
+
+def repeat(text):
+    return text + " " + text
+
+
+def whitespace(text):
+    return "  " + re.sub(r" ", "   ", text) + "\n\n"
+
+
+VARIANTS = [
+    ("numbers removed", drop_numbers, "result"),
+    ("I -> we", i_to_we, "ownership"),
+    ("hypothetical", hypothetical, "authenticity"),
+    ("ending cut", cut_ending, "result"),
+    ("repeated", repeat, "structure"),
+    ("whitespace", whitespace, None),
+]
+
+
+def metamorphic(binary, strong):
+    items = []
+    for r in strong:
+        items.append((r["id"] + ":orig", r["answer"], None))
+        for name, fn, _ in VARIANTS:
+            items.append((r["id"] + ":" + name, fn(r["answer"]), None))
+    res = score(binary, items)
+    print("metamorphic checks on strong answers (dimension must drop, or total unchanged):")
+    for name, fn, dim in VARIANTS:
+        ok = total = 0
+        fails = []
+        for r in strong:
+            o, v = res[r["id"] + ":orig"], res[r["id"] + ":" + name]
+            if fn(r["answer"]) == r["answer"]:
+                continue
+            total += 1
+            if dim is None:
+                good = o["total"] == v["total"]
+            else:
+                good = v["dimensions"][dim]["score"] < o["dimensions"][dim]["score"]
+            ok += good
+            if not good:
+                fails.append(r["id"])
+        print(f"  {name:16s} {ok}/{total}" + (f"  fails: {fails}" if fails else ""))
 
 
 if __name__ == "__main__":
