@@ -82,6 +82,20 @@ pub(super) struct Feat {
     pub i_present: u32,
     /// Process steps that deliver nothing by themselves ("put it on the roadmap").
     pub process: u32,
+    /// Work told in the passive with no actor ("a fix was deployed"): whose it was stays hidden.
+    pub passive: u32,
+    /// First-person actions that are effort or a vague verb rather than a step ("I stayed late",
+    /// "I worked on", "I kept chasing").
+    pub i_weak: u32,
+    /// The candidate does not know the outcome ("I'm not sure it helped", "never heard back").
+    pub unknown: u32,
+    /// Turns away from what came before ("Instead", "that wasn't fair").
+    pub reject: u32,
+    /// "Billing would contact her": a promise about what someone else will do is not a result.
+    pub other_modal: u32,
+    /// First-person verbs of change ("I increased", "I cut"): in a sentence with a number they
+    /// claim a result rather than tell a step.
+    pub i_change: u32,
     pub blame: u32,
     pub gain: u32,
     pub beyond: u32,
@@ -336,6 +350,12 @@ impl<'a> Doc<'a> {
 
     fn assign_roles(&mut self) {
         let n = self.sents.len().max(1) as f32;
+        // A lone "Context:" heading labels the setting only: once the candidate starts acting,
+        // the rest of the story is read by its content.
+        let later_headings = self
+            .sents
+            .iter()
+            .any(|s| matches!(s.heading, Some(Role::Action | Role::Result | Role::Reflect)));
         let mut section: Option<Role> = None;
         let mut prev = Role::Problem;
         let mut acted = false;
@@ -344,6 +364,11 @@ impl<'a> Doc<'a> {
             let s = &mut self.sents[k];
             if s.heading.is_some() {
                 section = s.heading;
+            } else if section == Some(Role::Problem)
+                && !later_headings
+                && s.f.i_act + s.f.we_act > 0
+            {
+                section = None;
             }
             let f = &s.f;
             // A result told in the conditional ("they would be happy") is not a result. Whether a
@@ -357,7 +382,7 @@ impl<'a> Doc<'a> {
             } else {
                 f.result_cue > 0 || f.outcome > 0 || f.before_after
             };
-            let resultish = cue && f.hyp == 0;
+            let resultish = cue && f.hyp == 0 && f.other_modal == 0;
             let setup_pain = !acted && f.problem_cue > f.result_cue + f.outcome;
             s.is_reflect = (f.reflect > 0 && pos >= 0.4) || section == Some(Role::Reflect);
             s.is_result = section == Some(Role::Result)
@@ -375,7 +400,13 @@ impl<'a> Doc<'a> {
                 s.is_result = false;
                 s.is_reflect = false;
             }
-            acted |= s.is_action && section != Some(Role::Problem);
+            // "I worked at a utility" introduces the candidate; it is not a step that a result
+            // could follow.
+            acted |= s.is_action
+                && section != Some(Role::Problem)
+                && (f.i_act > f.i_weak + f.i_comm
+                    || f.we_act + f.escalate + f.i_present > 0
+                    || section == Some(Role::Action));
             s.role = match section {
                 Some(Role::Result) if s.is_reflect && f.reflect > 0 => Role::Reflect,
                 Some(r) => r,
@@ -601,6 +632,21 @@ fn clause_end(doc: &Doc, from: usize, t1: usize) -> usize {
     j
 }
 
+/// Whether a cue at `i` is someone else's words: a reporting verb not said by the candidate
+/// ("he said", "they assumed") comes before it, or it sits inside quotation marks. Only the last
+/// `LOOK_BACK` tokens are read, so a run-on "sentence" of any length still costs linear time.
+fn reported(doc: &Doc, i: usize, t0: usize) -> bool {
+    let said = (i.saturating_sub(LOOK_BACK).max(t0)..i)
+        .any(|j| doc.toks[j].cats & REPORT != 0 && !(j > t0 && doc.toks[j - 1].cats & I_SUBJ != 0));
+    let quotes = (i.saturating_sub(LOOK_BACK).max(t0)..i)
+        .filter(|&j| matches!(doc.toks[j].ch, '"' | '“' | '”'))
+        .count();
+    said || quotes % 2 == 1
+}
+
+/// How far back the context checks look, in tokens.
+const LOOK_BACK: usize = 60;
+
 fn negated_before(doc: &Doc, i: usize, t0: usize) -> bool {
     let lo = i.saturating_sub(3).max(t0);
     (lo..i).any(|j| doc.toks[j].cats & NEGATION != 0 || doc.low(j).ends_with("n't"))
@@ -694,11 +740,20 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                     w,
                     "understand" | "read" | "listen" | "follow" | "bother" | "care" | "check"
                 )
-                && negated_before(doc, i, t0)
+                // "Didn't read" faults them; "wouldn't understand" or "couldn't follow" is a worry
+                // or a gap in the product.
+                && (i.saturating_sub(3).max(t0)..i).any(|j| {
+                    matches!(
+                        doc.low(j),
+                        "didn't" | "don't" | "doesn't" | "never" | "not" | "won't" | "refused"
+                    )
+                })
                 && i <= subj_tok + 5
                 && doc.toks[subj_tok].kind == Kind::Word
-                && (doc.toks[subj_tok].cats & (OTHER_SUBJ | CUSTOMER | TEAM | ROLE) != 0)
+                && (doc.toks[subj_tok].cats & (OTHER_SUBJ | CUSTOMER | TEAM | ROLE) != 0
+                    || matches!(doc.low(subj_tok), "people" | "folks"))
                 && !matches!(doc.low(subj_tok), "it" | "it's" | "nobody" | "everyone")
+                && !reported(doc, i, t0)
             {
                 f.blame += 1;
                 if f.flag_spans.iter().filter(|(b, _)| *b == BLAME).count() < 2 {
@@ -714,6 +769,16 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
             if !(prev.kind == Kind::Punct && (is_terminal(prev.ch) || prev.ch == ':')) {
                 f.proper += 1;
             }
+        }
+        // "compared with about two a week before": a comparison closed by "before"; and
+        // "Before, he couldn't add a single one": the other side of a change just told.
+        if w == "before"
+            && (i + 1 == t1 || doc.toks[i + 1].kind == Kind::Punct)
+            && ((i.saturating_sub(LOOK_BACK).max(t0)..i)
+                .any(|j| doc.toks[j].kind == Kind::Num || doc.toks[j].cats & NUMWORD != 0)
+                || i == t0)
+        {
+            f.before_after = true;
         }
         if w == "from" {
             // "from 40 to 12", "from two days to an hour": a before/after comparison.
@@ -801,9 +866,32 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
             i += 1;
             continue;
         }
+        // "A new registration flow was designed": a passive further from its subject.
+        if !expect_verb
+            && c & AUX_BE != 0
+            && matches!(subj, Subj::Other | Subj::None)
+            && next_content(doc, i, t1).is_some_and(|j| {
+                doc.toks[j].cats & DEED != 0
+                    && !(j + 1..(j + 6).min(t1))
+                        .any(|k| doc.low(k) == "by" && k + 1 < t1 && doc.low(k + 1) == "me")
+            })
+        {
+            f.passive += 1;
+            i += 1;
+            continue;
+        }
         if expect_verb {
             expect_verb = false;
             if c & MODAL != 0 {
+                // "Billing would contact her", "they will fix it": a promise, not a result.
+                // "It should never have happened" looks back instead.
+                if matches!(subj, Subj::Other | Subj::None)
+                    && !habitual
+                    && matches!(w, "would" | "will" | "won't" | "wouldn't")
+                    && next_content(doc, i, t1).is_none_or(|j| doc.low(j) != "have")
+                {
+                    f.other_modal += 1;
+                }
                 record_hyp(doc, &mut f, subj, subj_tok, t1, habitual);
             } else if c & GENERAL != 0 {
                 if matches!(subj, Subj::I | Subj::We | Subj::You) {
@@ -816,6 +904,20 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                     }
                     Some(j) if doc.toks[j].cats & ASSIGNED != 0 && subj == Subj::I => {
                         f.assigned += 1
+                    }
+                    Some(j)
+                        if doc.toks[j].cats & DEED != 0
+                            && matches!(subj, Subj::Other | Subj::None) =>
+                    {
+                        // "The report was rebuilt by me" is the candidate's; without an actor the
+                        // work is nobody's in particular.
+                        let by_me = (j + 1..(j + 6).min(t1))
+                            .any(|k| doc.low(k) == "by" && k + 1 < t1 && doc.low(k + 1) == "me");
+                        if by_me {
+                            record_action(doc, &mut f, Subj::I, subj_tok, j, t1);
+                        } else {
+                            f.passive += 1;
+                        }
                     }
                     Some(j) if doc.low(j) == "going" => {
                         record_hyp(doc, &mut f, subj, subj_tok, t1, habitual)
@@ -849,6 +951,12 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                 } else {
                     record_present(doc, &mut f, subj, subj_tok, Some(i), t1);
                 }
+            } else if subj == Subj::Other && c & TEAM != 0 && i == subj_tok + 1 {
+                // "The engineering team integrated…": a team, not the candidate, did the work,
+                // which hides the candidate's part as "we" does.
+                subj = Subj::We;
+                subj_tok = i;
+                expect_verb = true;
             } else if clause_start {
                 // A noun opening a clause is its subject: "the customer", "our team", "40 tickets".
                 subj = if c & TEAM != 0 && (possessive || w == "team") {
@@ -888,9 +996,35 @@ fn handoff(doc: &Doc, verb: usize, t1: usize) -> bool {
     if c & STARTS_PHRASE != 0 && phrase_at(doc, verb, t1) & ESCALATE != 0 {
         return true;
     }
+    // Opening a ticket is handing the work to whoever picks it up.
+    let ticket = matches!(
+        doc.low(verb),
+        "created" | "opened" | "raised" | "filed" | "logged" | "submitted" | "cut"
+    ) && (verb + 1..(verb + 4).min(t1))
+        .any(|j| matches!(doc.low(j), "ticket" | "case" | "jira" | "request" | "bug"));
+    // "sent an email to the network team lead", "passed the notes to engineering".
+    let sent_to_team = matches!(
+        doc.low(verb),
+        "sent" | "wrote" | "posted" | "passed" | "reported" | "forwarded" | "handed" | "gave"
+    ) && (verb + 1..(verb + 7).min(t1)).any(|j| {
+        doc.low(j) == "to"
+            && (j + 1..(j + 4).min(t1)).any(|k| {
+                doc.toks[k].kind == Kind::Word
+                    && doc.toks[k].cats & (ROLE | TEAM) != 0
+                    && !matches!(doc.low(k), "him" | "her" | "them" | "it")
+            })
+    });
+    if ticket || sent_to_team {
+        return true;
+    }
+    // A pronoun ("I told her what we found") may well be the customer: only a named role or team
+    // makes it a hand-off.
     c & NUDGE != 0
-        && (verb + 1..(verb + 4).min(t1))
-            .any(|j| doc.toks[j].kind == Kind::Word && doc.toks[j].cats & (ROLE | TEAM) != 0)
+        && (verb + 1..(verb + 4).min(t1)).any(|j| {
+            doc.toks[j].kind == Kind::Word
+                && doc.toks[j].cats & (ROLE | TEAM) != 0
+                && !matches!(doc.low(j), "him" | "her" | "them" | "it")
+        })
 }
 
 /// The categories of the longest phrase starting at `i` (0 when none).
@@ -927,8 +1061,16 @@ fn record_action(doc: &Doc, f: &mut Feat, subj: Subj, subj_tok: usize, verb: usi
     match subj {
         Subj::I => {
             f.i_act += 1;
-            if doc.toks[verb].cats & COMM != 0 {
+            let mut c = doc.toks[verb].cats;
+            if c & STARTS_PHRASE != 0 {
+                c |= phrase_at(doc, verb, t1) & EFFORT;
+            }
+            if c & COMM != 0 {
                 f.i_comm += 1;
+            } else if c & (WEAK_VERB | EFFORT) != 0 {
+                f.i_weak += 1;
+            } else if c & RESULT_CUE != 0 {
+                f.i_change += 1;
             }
             if f.i_spans.len() < 3 {
                 f.i_spans.push(span);
@@ -1088,6 +1230,24 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
     if c & PROCESS != 0 {
         f.process += 1;
     }
+    if c & UNKNOWN != 0 {
+        f.unknown += 1;
+    }
+    if c & REJECT != 0 {
+        f.reject += 1;
+    }
+    if c & ABSOLUTE != 0 && !negated {
+        // An outcome told in words ("no complaints for the rest of the year") is as concrete
+        // as a number, if less precise.
+        f.outcome += 1;
+        f.metrics += 1.0;
+        if matches!(
+            doc.low(span.0),
+            "no" | "never" | "stopped" | "went" | "disappeared"
+        ) {
+            f.before_after = true;
+        }
+    }
     if c & FRACTION != 0 && !phrase {
         // "about a quarter fewer returns", "cut it to a third", "by half": a result in words.
         let i = span.0;
@@ -1138,7 +1298,12 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
             w,
             "doubled" | "halved" | "tripled" | "quadrupled" | "half" | "zero"
         );
-        let with_unit = doc.toks.get(span.1).is_some_and(|n| n.cats & UNIT != 0);
+        // "ten customers", and a rate: "two a week", "three per day".
+        let unit_at = |k: usize| doc.toks.get(k).is_some_and(|n| n.cats & UNIT != 0);
+        let with_unit = unit_at(span.1)
+            || (span.1 < doc.toks.len()
+                && matches!(doc.low(span.1), "a" | "per")
+                && unit_at(span.1 + 1));
         if change_word || with_unit {
             f.metrics += 0.75;
             if change_word {
@@ -1151,9 +1316,14 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
     }
     if c & BLAME != 0 {
         // Owning a mistake ("I dropped the ball", "it was my fault") is accountability, not blame.
+        // "my model's fault", "our mistake": owning it.
         let own = matches!(subj, Subj::I)
-            || (span.0 > t0 && doc.low(span.0 - 1) == "my" && doc.low(span.0) == "fault");
-        if !own {
+            || (matches!(doc.low(span.0), "fault" | "mistake")
+                && (span.0.saturating_sub(3).max(t0)..span.0)
+                    .any(|j| matches!(doc.low(j), "my" | "our")));
+        // Blame someone else voiced ("he said the customers were lazy") or put in quotes is
+        // reported, often to be rejected; it is not the candidate's.
+        if !own && !reported(doc, span.0, t0) {
             f.blame += 1;
             flag(BLAME, f);
         }
@@ -1163,7 +1333,9 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
         // "raise" only counts as pay ("a raise" is a phrase); "praise" for the product is an outcome.
         let plain_raise = !phrase && w == "raise";
         let praise_of_work = !phrase && matches!(w, "praise" | "praised") && subj == Subj::Other;
-        if !plain_raise && !praise_of_work {
+        // Praise for the team ("the team got a shout-out") is shared, not a personal win.
+        let team = subj == Subj::We;
+        if !plain_raise && !praise_of_work && !team {
             f.gain += 1;
             flag(GAIN, f);
         }

@@ -95,6 +95,22 @@ pub(super) mod cat {
     pub const NUDGE: u64 = 1 << 56;
     /// A person or team work can be handed to.
     pub const ROLE: u64 = 1 << 57;
+    /// The candidate does not know how it ended ("I'm not sure", "never heard back").
+    pub const UNKNOWN: u64 = 1 << 58;
+    /// A participle of doing work: after "was" or "were" with no actor, it hides who acted
+    /// ("a fix was deployed").
+    pub const DEED: u64 = 1 << 59;
+    /// A verb that reports someone else's words or view ("he said", "they assumed").
+    pub const REPORT: u64 = 1 << 60;
+    /// Effort, noticing or mentioning: first-person verbs that change nothing by themselves
+    /// ("stayed late", "noticed", "suggested").
+    pub const EFFORT: u64 = 1 << 61;
+    /// An outcome told in words rather than numbers ("never had to ask again", "no complaints at
+    /// all", "same day").
+    pub const ABSOLUTE: u64 = 1 << 62;
+    /// Turns away from what was just said ("Instead", "that wasn't fair"): blame voiced just
+    /// before it is being rejected.
+    pub const REJECT: u64 = 1 << 63;
 }
 
 use cat::*;
@@ -202,7 +218,7 @@ const WORDS: &[(u64, &str)] = &[
          decreased lowered raised boosted doubled halved tripled recovered retained renewed eliminated \
          shrank shortened climbed jumped impact resolved eventually finally afterwards launch launched \
          shipped went reached hit stopped avoided restored prevented delivered arrived received solved \
-         fixed closed worked succeeded",
+         fixed closed worked succeeded brought under",
     ),
     (
         PROBLEM_CUE,
@@ -214,7 +230,8 @@ const WORDS: &[(u64, &str)] = &[
          weren't didn't threatened threatening risk noticed unavailable rescheduling rescheduled kept \
          still waited waiting wait hard difficult painful costly expensive manual miss missed quitting \
          quit leaving overwhelmed overloaded behind flaky unreliable ignored overriding mistakes \
-         damaged duplicate charged overcharged furious rude slower worse poor low high",
+         damaged duplicate charged overcharged furious rude slower worse poor low high needed wanted \
+         requested deadline urgent",
     ),
     (
         OUTCOME,
@@ -341,9 +358,31 @@ const WORDS: &[(u64, &str)] = &[
          solved found",
     ),
     (FRACTION, "third thirds quarter fifth tenth"),
+    (UNKNOWN, "hopefully presumably"),
+    (
+        DEED,
+        "investigated implemented deployed built created developed designed fixed resolved changed \
+         added removed migrated rewritten written tested analyzed analysed reviewed identified \
+         addressed handled processed communicated contacted notified informed released launched \
+         shipped automated documented trained configured patched restored corrected solved repaired \
+         refunded replaced organized organised introduced adjusted modified improved optimized \
+         optimised streamlined completed done made taken rolled set sent updated escalated",
+    ),
+    (
+        REPORT,
+        "said says claimed insisted assumed argued suggested thought believed joked muttered \
+         replied shouted wrote saw considered viewed labeled labelled",
+    ),
+    (
+        EFFORT,
+        "stayed tried waited chased followed reminded apologised apologized noticed spotted \
+         realized realised saw heard watched mentioned suggested achieved exceeded",
+    ),
+    (REJECT, "instead however"),
     (
         NUDGE,
-        "pinged tagged reminded chased messaged alerted nudged notified emailed",
+        "pinged tagged reminded chased messaged alerted nudged notified emailed mentioned asked pulled paged \
+         assigned brought",
     ),
     (
         ROLE,
@@ -384,7 +423,16 @@ const PHRASES: &[(u64, &str)] = &[
          looped in|raised it|told my lead|told my tech|asked my lead|let my lead|let my manager|\
          reported it|filed a|opened a jira|opened a case|raised a|created a ticket|created a high-priority|\
          created a jira|created a priority|put in a request|put in a ticket|\
-         followed up on the ticket|kept checking|handed it|handed the",
+         followed up on the ticket|kept checking|handed it|handed the|paged the|paged on-call|\
+         paged the on-call|told the attending|told the doctor|told the charge|told my supervisor|\
+         informed my supervisor|informed my lead|informed the manager|told the manager|\
+         asked engineering to|asked the engineering|asked the dev|asked the developers|\
+         asked it to|asked the vendor to|submitted a request|put in a request|\
+         sent it up|reassigned it|assigned the ticket|\
+         kept following up|kept chasing|followed up daily|followed up every|mentioned it to|\
+         brought it up with|suggested someone|someone should look|asked someone to|pulled in|\
+         brought in|roped in|kept pushing|pushed engineering|pushing engineering|\
+         chased engineering|pushed the engineering",
     ),
     (
         BLAME,
@@ -396,7 +444,16 @@ const PHRASES: &[(u64, &str)] = &[
          can't make everyone|cannot make everyone|can't please everyone|cannot please everyone|\
          difficult customer|difficult customers|difficult client|most difficult|no idea what|\
          didn't know what they|kept changing their|were being unreasonable|was being unreasonable|\
-         their own fault|his own fault|her own fault|not our problem|not their job",
+         their own fault|his own fault|her own fault|not our problem|not their job|user error|\
+         should have read|never read the|didn't read the|did not read the|their own mistake|\
+         didn't do their job|didn't do his job|didn't do her job|not doing their job|wasn't our fault|\
+         not our fault|customer's fault|client's fault|vendor's fault|too lazy|threw us under|\
+         nightmare|zero responsibility|no responsibility|on their end|their mess|as usual|\
+         nobody listened|no one listened|didn't know anything|proved my point|proved me right|\
+         need to take responsibility|needs to take responsibility|should take responsibility|\
+         calling it wrong|using it wrong|doing it wrong|not very responsive|aren't doing their job|\
+         weren't doing their job|isn't doing his job|not ours|didn't take customer|\
+         didn't take it seriously|didn't take our",
     ),
     (
         GAIN,
@@ -408,7 +465,9 @@ const PHRASES: &[(u64, &str)] = &[
          earned a promotion|up for promotion|a promotion to|president's club|presidents club|\
          president's award|recognized me|recognised me|called me out|thanked me publicly|\
          my reputation|my visibility|more visibility|was awarded|i was awarded|my quota|of my quota|\
-         of quota|my target|my targets|my commission|top performer|top seller|rising star",
+         of quota|my target|my targets|my commission|top performer|top seller|rising star|\
+         for me as|proved to me|proved myself|my investors|pay myself|my salary|seed round|\
+         i got my first|defining moment",
     ),
     (
         BEYOND,
@@ -495,6 +554,34 @@ const PHRASES: &[(u64, &str)] = &[
     (
         EMPATHY,
         "put myself|in their shoes|from their side|their perspective|how it felt|their frustration",
+    ),
+    (
+        ABSOLUTE,
+        "never had to|never happened again|no longer|not a single|not one|at all|every single|\
+         stopped completely|went away|disappeared|for the rest of|for good|same day|same-day|\
+         no more|none of",
+    ),
+    (
+        EFFORT,
+        "set up a meeting|set up a call|set up a sync|set up a weekly|scheduled a meeting|\
+         sent an update|sent a written update|sent updates|sent a summary|kept a shared|\
+         kept a status|made sure the|made sure that|made sure they|made sure it",
+    ),
+    (
+        REJECT,
+        "wasn't fair|not fair|wasn't true|not true|didn't believe|didn't buy|didn't agree|\
+         i disagreed|i pushed back|didn't accept|was ours|were ours|was on us|was our own",
+    ),
+    (
+        UNKNOWN,
+        "i think now|i think they|i think it|i think the|i believe they|i believe it|i'm sure the|\
+         i'm sure they|i am sure the|i am sure they|moved to a different team|changed teams|\
+         left the team|probably still|\
+         maybe they|don't know|do not know|not sure|never heard back|never found out|no idea if|\
+         no idea whether|hard to say|can't say|cannot say|i assume|i hope|i guess|didn't hear back|\
+         never followed up|didn't follow up|wasn't measured|didn't measure|didn't track|\
+         wasn't tracked|no numbers|don't have numbers|don't have the numbers|left the company|\
+         moved to another team|not clear if|not clear whether|unclear if|unclear whether",
     ),
 ];
 

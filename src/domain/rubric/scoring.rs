@@ -107,6 +107,15 @@ struct Totals {
     claim: f32,
     other_fix: f32,
     i_present: f32,
+    passive: f32,
+    i_weak: f32,
+    /// "I increased retention from 94% to 112%": results claimed as the candidate's acts.
+    i_claims: f32,
+    /// Result sentences that tell an outcome (a number, a change, a customer's reaction, a
+    /// lasting fix), not praise for the candidate or an admission that nobody knows.
+    result_substance: usize,
+    /// The story ends without knowing how it turned out.
+    unknown_ending: bool,
     /// The story's last sentence is a process step ("put it on the roadmap") with no outcome.
     process_ending: bool,
     blame: f32,
@@ -164,7 +173,20 @@ fn totals(doc: &Doc) -> Totals {
         t.claim += f.claim as f32;
         t.other_fix += f.other_fix as f32;
         t.i_present += f.i_present as f32;
-        t.blame += f.blame as f32;
+        t.passive += f.passive as f32;
+        t.i_weak += f.i_weak as f32;
+        if f.metrics > 0.0 {
+            t.i_claims += f.i_change as f32;
+        }
+        // Blame voiced and then turned down ("The easy reading was that he was lazy. Instead I
+        // asked him") is the candidate rejecting it, not blaming.
+        let rejected = f.reject > 0 || doc.sents.get(k + 1).is_some_and(|next| next.f.reject > 0);
+        if !rejected {
+            t.blame += f.blame as f32;
+        }
+        if f.unknown > 0 && f.metrics == 0.0 && (k + 1) * 5 > n * 3 {
+            t.unknown_ending = true;
+        }
         t.gain += f.gain as f32;
         t.beyond += f.beyond as f32;
         t.empathy += f.empathy as f32;
@@ -177,9 +199,15 @@ fn totals(doc: &Doc) -> Totals {
         }
         // A problem is a pain point told before the ending, or a labelled situation with content.
         // Naming the customer early, in a story of several sentences, also sets up a situation.
+        // The problem is told early: in the first two fifths, or before the candidate's first
+        // step or just after it; not found in the middle of a delivery, and not the result's
+        // "churn fell".
+        // Naming the customer before acting, in a story of several sentences, also sets up a
+        // situation.
+        let early = first_action.is_none_or(|a| k <= a + 2) || (k + 1) * 5 <= n * 2;
         if s.heading == Some(Role::Problem) && s.words > 5
-            || f.problem_cue > 0 && (k + 1) * 3 <= n.max(1) * 2 + 1
-            || f.customer > 0.0 && n >= 3 && (k + 1) * 3 <= n + 2
+            || f.problem_cue > 0 && (k + 1) * 3 <= n.max(1) * 2 + 1 && !s.is_result && early
+            || f.customer > 0.0 && n >= 3 && !s.is_result && first_action.is_none_or(|a| k <= a)
         {
             t.has_problem = true;
         }
@@ -190,6 +218,15 @@ fn totals(doc: &Doc) -> Totals {
             t.customer_result |= f.customer > 0.0 || f.outcome > 0;
             t.customer_result_count += (f.customer + f.outcome as f32).min(2.0);
             last_result = Some(k);
+            let tells_outcome = f.metrics > 0.0
+                || f.before_after
+                || f.outcome > 0
+                || f.result_cue > 0
+                || f.second_order > 0;
+            let praise_only = f.gain > 0 && f.customer == 0.0 && f.metrics == 0.0;
+            if tells_outcome && f.unknown == 0 && !praise_only {
+                t.result_substance += 1;
+            }
         }
         // A lasting effect (a mechanism, other teams adopting the fix) counts wherever it is told
         // after the candidate started acting.
@@ -243,6 +280,7 @@ fn totals(doc: &Doc) -> Totals {
             && f.outcome == 0
             && f.metrics == 0.0
             && !f.before_after;
+        t.unknown_ending |= f.unknown > 0 && f.metrics == 0.0 && !f.before_after;
     }
     t.order_ok = match (first_problem, first_action, last_result) {
         (Some(p), Some(a), Some(r)) => p <= a && a <= r,
@@ -278,43 +316,58 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     let concreteness = t.numbers + t.proper + t.artifact + t.time_anchor + t.root;
 
     // Flags first: several dimensions depend on them.
-    let stuffing =
-        (t.buzz >= 4.0 && t.buzz >= 0.5 * (t.i_act + t.we_act) && t.buzz * 100.0 >= 5.0 * w)
+    let stuffing = (t.buzz >= 4.0 && t.buzz >= 0.5 * (t.i_act + t.we_act) && t.buzz * 100.0 >= 5.0 * w)
             || (t.numbers >= 5.0
                 && t.numbers * 100.0 >= 10.0 * w
-                && t.i_act + t.we_act + t.other_act < t.numbers / 2.0);
+                && t.i_act + t.we_act + t.other_act < t.numbers / 2.0)
+            // A résumé of buzzwords and figures with no problem told and no moment in time.
+            || (t.buzz >= 3.0 && t.numbers >= 6.0 && t.problem_cue == 0.0 && t.time_anchor == 0.0);
     // Hypothetical: the candidate's actions are conditional ("I would") or habitual ("I always",
     // "I usually", "I tend to") rather than one past event.
     let hypothetical = (t.hyp >= 2.0 && t.hyp * 2.0 >= t.i_act)
         || (t.hyp >= 1.0 && t.i_act + t.we_act == 0.0)
         || (t.general + t.present + t.you >= 3.0 && t.i_act + t.we_act <= 1.0)
         || (t.general + t.hyp >= 3.0 && t.general + t.hyp + t.present >= t.i_act + t.we_act);
-    let we_not_i = t.we_act >= 2.0 && t.we_act > 1.2 * t.i_act;
+    // "We" and actor-less passives ("a fix was deployed") both hide what the candidate did.
+    let hidden = t.we_act + t.passive;
+    // The candidate's own steps, apart from talking and effort ("I told", "I stayed late").
+    let i_light = (t.i_comm + t.i_weak + t.i_claims).min(t.i_act);
+    let i_steps = t.i_act - i_light;
+    let we_not_i = hidden >= 2.0 && hidden > 1.2 * (i_steps + 0.5 * i_light);
     let no_metric = t.metrics_result < 1.0 && !t.before_after_result;
     let no_customer = t.customer < 0.5;
     let personal_win = t.gain >= 2.0 || (t.gain >= 1.0 && (!t.customer_result || t.gain_late));
     let blame = t.blame >= 1.0;
-    // Hand-offs earn no action credit (they are not in `i_act`). Escalation is "only" when it is
-    // most of what the candidate did, or when someone else did the fix and the candidate's own
-    // substantive steps are few.
-    let own_substantive = (t.i_act - t.i_comm).max(0.0);
-    let escalation_only = t.escalate >= 1.0
-        && (own_substantive <= t.escalate + 1.0
-            || (t.other_fix >= 1.0
-                && t.escalate >= 2.0
-                && own_substantive <= 2.0 * t.escalate + 1.0));
     // Vague: few concrete details for the length, many empty phrases, or actions told mostly with
     // empty verbs ("worked on", "collaborated", "made several changes").
     let concreteness = concreteness + t.numwords;
+    // A hypothetical or a pile of buzzwords speaks in generalities unless it names specifics.
+    let specifics = t.proper + t.artifact + t.time_anchor + t.root;
     let vague = doc.words >= 25
-        && ((concreteness * 100.0 / w < 3.0
-            && (t.vague + t.weak >= 2.0 || t.i_act + t.we_act <= 1.0))
-            || (t.vague >= 3.0 && t.vague * 2.0 >= concreteness)
-            || (t.weak + t.vague >= 4.0 && (t.weak + t.vague) * 2.0 >= t.i_act + t.we_act + 1.0));
+        && ((hypothetical || stuffing) && specifics * 100.0 / w < 8.0
+            || concreteness * 100.0 / w < 3.0
+                && (t.vague + t.weak >= 2.0 || t.i_act + t.we_act <= 1.0)
+            || t.vague >= 3.0 && t.vague * 2.0 >= concreteness
+            || t.weak + t.vague >= 4.0 && (t.weak + t.vague) * 2.0 >= t.i_act + t.we_act + 1.0);
     let missing_problem = !t.has_problem;
-    let missing_action = t.i_act + t.we_act + t.escalate == 0.0;
+    // The candidate's own action is missing when they took no step themselves: whatever was done
+    // was talk, effort, a hand-off, or told as "we".
+    let missing_action = i_steps == 0.0 && (t.we_act == 0.0 || we_not_i || t.escalate > 0.0);
+    // A hypothetical has no real result, and neither has a story that ends before anything
+    // changed or without knowing how it ended.
     let missing_result = t.result_sents == 0
-        || (t.process_ending && t.metrics_result < 1.0 && !t.before_after_result);
+        || t.result_substance == 0
+        || hypothetical
+        || (t.process_ending && t.metrics_result < 1.0 && !t.before_after_result)
+        || (t.unknown_ending && !t.before_after_result);
+    // Hand-offs earn no action credit (they are not in `i_act`). Escalation is "only" when it is
+    // most of what the candidate did; when someone else did the fix and the candidate's own steps
+    // are few; or when no result followed (nothing changed, or the candidate never learned what
+    // did), whatever else was done around it.
+    let escalation_only = t.escalate >= 1.0
+        && (i_steps <= t.escalate + 1.0
+            || missing_result
+            || (t.other_fix >= 1.0 && t.escalate >= 2.0 && i_steps <= 2.0 * t.escalate + 1.0));
     let too_short = doc.words < SHORT_WORDS;
     let too_long = doc.words > LONG_WORDS;
 
@@ -339,12 +392,12 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     cf -= (0.2 * t.gain).min(0.6) + (0.15 * t.blame).min(0.45);
 
     // Ownership: clear first-person actions, their share against "we", going beyond one's scope.
-    let i_share = if t.i_act + t.we_act > 0.0 {
-        t.i_act / (t.i_act + t.we_act)
+    let i_share = if t.i_act + hidden > 0.0 {
+        t.i_act / (t.i_act + hidden)
     } else {
         0.0
     };
-    let mut own = 0.45 * sat(t.i_act, 5.0)
+    let mut own = 0.45 * sat(i_steps + 0.4 * i_light, 5.0)
         + 0.25 * i_share
         + if t.beyond > 0.0 { 0.15 } else { 0.0 }
         + if t.i_act > 0.0 {
@@ -361,7 +414,7 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
 
     // Action: several concrete steps, trade-offs weighed, few vague verbs.
     let mut act = if t.i_act + t.we_act > 0.0 { 0.2 } else { 0.0 }
-        + 0.35 * sat(t.i_act + 0.5 * t.we_act, 6.0)
+        + 0.35 * sat(i_steps + 0.4 * i_light + 0.5 * t.we_act, 6.0)
         + 0.30 * sat(t.concrete_action, 5.0)
         + 0.15 * sat(t.tradeoff, 1.0);
     act -= 0.3 * (t.weak / (t.i_act + t.we_act + 1.0)).min(1.0);
@@ -508,8 +561,18 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
         .max(10);
     let sum: u32 = scores.iter().sum();
     if sum > cap {
-        for s in scores.iter_mut() {
+        // Scale every dimension by cap / sum, handing the points lost to rounding down back to
+        // the largest remainders (ties to the earlier dimension), so the total is exactly the cap
+        // and small differences between answers survive the scaling.
+        let mut remainders = [(0u32, 0usize); 7];
+        for (k, s) in scores.iter_mut().enumerate() {
+            remainders[k] = ((*s * cap) % sum, k);
             *s = *s * cap / sum;
+        }
+        let short = cap - scores.iter().sum::<u32>();
+        remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for &(_, k) in remainders.iter().take(short as usize) {
+            scores[k] += 1;
         }
     }
     let total: u32 = scores.iter().sum();
