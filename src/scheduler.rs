@@ -260,11 +260,7 @@ impl<P: Poster, R: Rng + Send> Scheduler<P, R> {
         let standings: Vec<Standing> = claimed
             .candidates
             .iter()
-            .map(|answer| Standing {
-                answer_id: answer.answer_id,
-                votes: answer.votes,
-                total: answer.total.clamp(0, 100) as u8,
-            })
+            .map(|answer| Standing::new(answer.answer_id, answer.votes, answer.total))
             .collect();
         let top: Vec<i64> = digest::top(&standings)
             .iter()

@@ -134,11 +134,7 @@ pub fn results_messages(results: &Results) -> Vec<String> {
     let standings: Vec<Standing> = results
         .rows
         .iter()
-        .map(|row| Standing {
-            answer_id: row.answer_id,
-            votes: row.votes,
-            total: row.total.clamp(0, 100) as u8,
-        })
+        .map(|row| Standing::new(row.answer_id, row.votes, row.total))
         .collect();
     if let Some(best) = voting::best(&standings) {
         let row = results

@@ -76,6 +76,17 @@ pub struct Standing {
     pub total: u8,
 }
 
+impl Standing {
+    /// A standing from stored values; a score outside 0–100 is clamped.
+    pub fn new(answer_id: i64, votes: i64, total: i16) -> Standing {
+        Standing {
+            answer_id,
+            votes,
+            total: total.clamp(0, 100) as u8,
+        }
+    }
+}
+
 /// The best answer: most votes, then the higher rubric score, then the earlier answer. `None`
 /// when there were no answers.
 pub fn best(standings: &[Standing]) -> Option<&Standing> {

@@ -29,6 +29,16 @@ fn reveal_messages(bot: &Harness, thread: u64) -> Vec<Value> {
         .collect()
 }
 
+/// Waits for the reveal in the first prompt's thread; returns the thread and its first message
+/// of answers.
+async fn first_reveal(bot: &Harness) -> (u64, Value) {
+    let thread = first_thread(bot).await;
+    bot.fake
+        .wait_for_channel_message(thread, |m| !m["embeds"].as_array().unwrap().is_empty())
+        .await;
+    (thread, reveal_messages(bot, thread).remove(0))
+}
+
 fn vote_button(message: &Value, label: &str) -> String {
     message["components"]
         .as_array()
@@ -123,11 +133,7 @@ async fn votes_count_once_toggle_on_a_second_click_and_never_on_ones_own_answer(
     )
     .await;
     bot.post_now().await;
-    let thread = first_thread(&bot).await;
-    bot.fake
-        .wait_for_channel_message(thread, |m| !m["embeds"].as_array().unwrap().is_empty())
-        .await;
-    let reveal = reveal_messages(&bot, thread).remove(0);
+    let (_, reveal) = first_reveal(&bot).await;
     let vote_a = vote_button(&reveal, "Answer A");
 
     let cases = [
@@ -162,11 +168,7 @@ async fn when_voting_closes_the_results_name_authors_without_pinging_and_crown_t
     bot.answer(&bob, "We fixed some things and customers were happier.")
         .await;
     bot.post_now().await;
-    let thread = first_thread(&bot).await;
-    bot.fake
-        .wait_for_channel_message(thread, |m| !m["embeds"].as_array().unwrap().is_empty())
-        .await;
-    let reveal = reveal_messages(&bot, thread).remove(0);
+    let (thread, reveal) = first_reveal(&bot).await;
     let click = bot
         .fake
         .click(&bob, &reveal, &vote_button(&reveal, "Answer A"))
@@ -382,11 +384,7 @@ async fn settings_let_admins_choose_who_may_vote_and_how_long_voting_stays_open(
     .await
     .unwrap();
     assert_eq!(open_for, 2.0 * 3600.0, "voting stays open two hours");
-    let thread = first_thread(&bot).await;
-    bot.fake
-        .wait_for_channel_message(thread, |m| !m["embeds"].as_array().unwrap().is_empty())
-        .await;
-    let reveal = reveal_messages(&bot, thread).remove(0);
+    let (_, reveal) = first_reveal(&bot).await;
     let vote_a = vote_button(&reveal, "Answer A");
     for (voter, expected, votes_after) in [
         (&dave, "only members who answered", 0),
