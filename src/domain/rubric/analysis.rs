@@ -804,9 +804,11 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
             clause_start = false;
             possessive = false;
             if matches!(w, "i'd" | "we'd" | "you'd" | "i'll" | "we'll" | "you'll") {
+                // "we'd fixed", "we'd been seeing": "had", not "would".
                 let perfect = w.ends_with("'d")
-                    && next_content(doc, i, t1)
-                        .is_some_and(|j| is_past(doc, j) && doc.toks[j].cats & PAST == 0);
+                    && next_content(doc, i, t1).is_some_and(|j| {
+                        is_past(doc, j) && doc.toks[j].cats & PAST == 0 || doc.low(j) == "been"
+                    });
                 if perfect {
                     record_action(doc, &mut f, subj, subj_tok, i + 1, t1);
                 } else {
@@ -1323,7 +1325,10 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
                     .any(|j| matches!(doc.low(j), "my" | "our")));
         // Blame someone else voiced ("he said the customers were lazy") or put in quotes is
         // reported, often to be rejected; it is not the candidate's.
-        if !own && !reported(doc, span.0, t0) {
+        // "Most people blamed patients": telling whom others blamed reports their view.
+        let others_blaming =
+            !phrase && matches!(doc.low(span.0), "blamed" | "blaming") && subj != Subj::I;
+        if !own && !others_blaming && !reported(doc, span.0, t0) {
             f.blame += 1;
             flag(BLAME, f);
         }

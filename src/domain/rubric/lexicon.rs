@@ -338,7 +338,7 @@ const WORDS: &[(u64, &str)] = &[
     ),
     (
         ABBREV,
-        "e g i mr mrs ms dr inc etc vs approx st jr sr no fig ca co dept",
+        "e g i mr mrs ms dr inc etc vs approx st jr sr no fig ca co dept p m",
     ),
     (ASSIGNED, "assigned asked told tasked instructed"),
     (
@@ -570,7 +570,9 @@ const PHRASES: &[(u64, &str)] = &[
     (
         REJECT,
         "wasn't fair|not fair|wasn't true|not true|didn't believe|didn't buy|didn't agree|\
-         i disagreed|i pushed back|didn't accept|was ours|were ours|was on us|was our own",
+         i disagreed|i pushed back|didn't accept|was ours|were ours|was on us|was our own|\
+         wasn't convinced|was not convinced|didn't think that|did not think that|didn't think it|\
+         i doubted|didn't buy it",
     ),
     (
         UNKNOWN,

@@ -208,6 +208,8 @@ fn totals(doc: &Doc) -> Totals {
         if s.heading == Some(Role::Problem) && s.words > 5
             || f.problem_cue > 0 && (k + 1) * 3 <= n.max(1) * 2 + 1 && !s.is_result && early
             || f.customer > 0.0 && n >= 3 && !s.is_result && first_action.is_none_or(|a| k <= a)
+            // A baseline before the work ("turnout was about 30%") states the problem too.
+            || f.metrics > 0.0 && !s.is_result && !s.is_action && early && k + 1 < n
         {
             t.has_problem = true;
         }
@@ -345,10 +347,15 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     let specifics = t.proper + t.artifact + t.time_anchor + t.root;
     let vague = doc.words >= 25
         && ((hypothetical || stuffing) && specifics * 100.0 / w < 8.0
+            // Few details and few events: a story that narrates many happenings (anyone's) is
+            // specific even when its details are words the lists do not know.
             || concreteness * 100.0 / w < 3.0
+                && (t.i_act + t.we_act + t.other_act) * 100.0 / w < 4.0
                 && (t.vague + t.weak >= 2.0 || t.i_act + t.we_act <= 1.0)
             || t.vague >= 3.0 && t.vague * 2.0 >= concreteness
-            || t.weak + t.vague >= 4.0 && (t.weak + t.vague) * 2.0 >= t.i_act + t.we_act + 1.0);
+            || t.weak >= 2.0
+                && t.weak + t.vague >= 4.0
+                && (t.weak + t.vague) * 2.0 >= t.i_act + t.we_act + 1.0);
     let missing_problem = !t.has_problem;
     // The candidate's own action is missing when they took no step themselves: whatever was done
     // was talk, effort, a hand-off, or told as "we".

@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 17] = [
+    let table: [(&str, &[Flag], &[Flag]); 19] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -801,6 +801,22 @@ fn clause_reading_table() {
              94% to 112% and reduced churn from 11% to 4%. I achieved this by being customer obsessed.",
             &[Flag::MissingAction],
             &[],
+        ),
+        // Telling whom others blamed, then doubting it, is not blaming.
+        (
+            "As a planning team we had always blamed the supplier's lead times. I wasn't \
+             convinced, so in March I pulled 26 weeks of shipment data, found our own reorder rule \
+             caused it, changed the rule, and stockouts fell from 12% to 3%.",
+            &[],
+            &[Flag::Blame],
+        ),
+        // "We'd been seeing" is "we had been", not a hypothetical.
+        (
+            "Restaurants kept calling about payouts last May. I read 200 tickets and rewrote the \
+             statement myself. After launch, payout calls fell from 1,400 to 530 a month, and the \
+             churn we'd been seeing stopped.",
+            &[],
+            &[Flag::Hypothetical, Flag::MissingResult],
         ),
         // A lone "Context:" heading does not make the whole story its setting.
         (
