@@ -748,11 +748,17 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                         "didn't" | "don't" | "doesn't" | "never" | "not" | "won't" | "refused"
                     )
                 })
-                && i <= subj_tok + 5
-                && doc.toks[subj_tok].kind == Kind::Word
-                && (doc.toks[subj_tok].cats & (OTHER_SUBJ | CUSTOMER | TEAM | ROLE) != 0
-                    || matches!(doc.low(subj_tok), "people" | "folks"))
-                && !matches!(doc.low(subj_tok), "it" | "it's" | "nobody" | "everyone")
+                // The people faulted are named just before the verb ("a lot of these clients
+                // don't read"), not necessarily by the clause's first word.
+                && (i.saturating_sub(7).max(t0)..i).any(|j| {
+                    doc.toks[j].kind == Kind::Word
+                        && (doc.toks[j].cats & (OTHER_SUBJ | CUSTOMER | TEAM | ROLE) != 0
+                            || matches!(doc.low(j), "people" | "folks"))
+                        && !matches!(
+                            doc.low(j),
+                            "it" | "it's" | "nobody" | "everyone" | "him" | "her" | "them"
+                        )
+                })
                 && !reported(doc, i, t0)
             {
                 f.blame += 1;
@@ -778,6 +784,24 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                 .any(|j| doc.toks[j].kind == Kind::Num || doc.toks[j].cats & NUMWORD != 0)
                 || i == t0)
         {
+            f.before_after = true;
+        }
+        // "6% above last year instead of 42%": a comparison with what would have been.
+        if w == "instead"
+            && i + 1 < t1
+            && doc.low(i + 1) == "of"
+            && (i + 2..(i + 5).min(t1)).any(|j| doc.toks[j].kind == Kind::Num)
+        {
+            f.before_after = true;
+        }
+        // "No samples were lost.": a result stated as the absence of the harm.
+        if w == "no"
+            && i == t0
+            && doc.toks.get(i + 1).is_some_and(|n| {
+                n.kind == Kind::Word && !matches!(doc.low(i + 1), "one" | "matter")
+            })
+        {
+            f.metrics += 1.0;
             f.before_after = true;
         }
         if w == "from" {
@@ -1240,8 +1264,10 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
     }
     if c & ABSOLUTE != 0 && !negated {
         // An outcome told in words ("no complaints for the rest of the year") is as concrete
-        // as a number, if less precise.
-        f.outcome += 1;
+        // as a number, if less precise. In the candidate's own clause it describes the step.
+        if subj != Subj::I {
+            f.outcome += 1;
+        }
         f.metrics += 1.0;
         if matches!(
             doc.low(span.0),

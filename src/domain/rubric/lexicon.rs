@@ -450,7 +450,9 @@ const PHRASES: &[(u64, &str)] = &[
          not our fault|customer's fault|client's fault|vendor's fault|too lazy|threw us under|\
          nightmare|zero responsibility|no responsibility|on their end|their mess|as usual|\
          nobody listened|no one listened|didn't know anything|proved my point|proved me right|\
-         need to take responsibility|needs to take responsibility|should take responsibility|\
+         make it difficult|makes it difficult|made it difficult|without reading it|\
+         wasn't much better|rushed through it|don't read the|don't read their|didn't read my|\
+         didn't read our|need to take responsibility|needs to take responsibility|should take responsibility|\
          calling it wrong|using it wrong|doing it wrong|not very responsive|aren't doing their job|\
          weren't doing their job|isn't doing his job|not ours|didn't take customer|\
          didn't take it seriously|didn't take our",
@@ -557,8 +559,9 @@ const PHRASES: &[(u64, &str)] = &[
     ),
     (
         ABSOLUTE,
-        "never had to|never happened again|no longer|not a single|not one|at all|every single|\
-         stopped completely|went away|disappeared|for the rest of|for good|same day|same-day|\
+        "never had to|never happened again|no longer|not a single|within the hour|within an hour|\
+         same afternoon|\
+         same morning|by the end of the day|stopped completely|went away|disappeared|for the rest of|for good|same day|same-day|\
          no more|none of",
     ),
     (
