@@ -266,16 +266,13 @@ impl<P: Poster, R: Rng + Send> Scheduler<P, R> {
             .iter()
             .map(|standing| standing.answer_id)
             .collect();
-        let mut candidates = std::mem::take(&mut claimed.candidates);
-        claimed.candidates = top
-            .iter()
-            .filter_map(|id| {
-                let at = candidates
-                    .iter()
-                    .position(|answer| answer.answer_id == *id)?;
-                Some(candidates.swap_remove(at))
-            })
-            .collect();
+        let place = |id: i64| top.iter().position(|top_id| *top_id == id);
+        claimed
+            .candidates
+            .retain(|answer| place(answer.answer_id).is_some());
+        claimed
+            .candidates
+            .sort_by_key(|answer| place(answer.answer_id));
         match self.poster.post_digest(&claimed).await {
             Ok(message_id) => {
                 self.store

@@ -112,14 +112,13 @@ pub async fn settings(
         }
     }
     let store = &ctx.data().store;
-    let before = store.server_settings(guild_id).await?;
     let options = ServerOptions {
         voting_hours: voting_hours.map(|hours| hours as i32),
         votes_require_answer: answered_only,
         weekly_digest,
     };
-    let settings = match store.save_server_options(guild_id, options).await {
-        Ok(settings) => settings,
+    let (settings, digest_was_on) = match store.save_server_options(guild_id, options).await {
+        Ok(saved) => saved,
         Err(StoreError::NotFound) => {
             return Err(
                 UserFacing("This server has no schedule yet: run /setup first.".into()).into(),
@@ -129,7 +128,7 @@ pub async fn settings(
     };
     let schedule = schedule_of(&settings);
     let now = Utc::now();
-    let turned_on = settings.weekly_digest && !before.is_some_and(|b| b.weekly_digest);
+    let turned_on = settings.weekly_digest && !digest_was_on;
     if let (true, Some(schedule)) = (turned_on, &schedule) {
         // The first digest covers the week that ends next: a week that ended before the digest
         // was turned on is not posted after the fact.

@@ -2,6 +2,8 @@
 
 use chrono::{NaiveDate, NaiveTime};
 
+use sqlx::{FromRow, Row};
+
 use super::{Store, StoreError};
 
 /// A server's schedule as stored. Time zone and weekdays stay raw here; the scheduler turns them
@@ -98,28 +100,33 @@ impl Store {
     }
 
     /// Changes the voting and digest options of a set-up server; `NotFound` when it was never
-    /// set up. The voting hours apply to reveals from now on.
+    /// set up. The voting hours apply to reveals from now on. Returns the new settings and
+    /// whether the weekly digest was on before, read in the same statement.
     pub async fn save_server_options(
         &self,
         guild_id: u64,
         options: ServerOptions,
-    ) -> Result<ServerSettings, StoreError> {
-        let settings = sqlx::query_as::<_, ServerSettings>(&format!(
+    ) -> Result<(ServerSettings, bool), StoreError> {
+        let row = sqlx::query(&format!(
             "update servers set
                  voting_hours = coalesce($2, voting_hours),
                  votes_require_answer = coalesce($3, votes_require_answer),
                  weekly_digest = coalesce($4, weekly_digest),
                  updated_at = now()
-             where guild_id = $1 and channel_id is not null
-             returning {SETTINGS_COLUMNS}"
+             from (select weekly_digest as digest_was_on from servers
+                   where guild_id = $1 for update) before
+             where servers.guild_id = $1 and servers.channel_id is not null
+             returning {SETTINGS_COLUMNS}, before.digest_was_on"
         ))
         .bind(guild_id as i64)
         .bind(options.voting_hours)
         .bind(options.votes_require_answer)
         .bind(options.weekly_digest)
         .fetch_optional(&self.pool)
-        .await?;
-        settings.ok_or(StoreError::NotFound)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let settings = ServerSettings::from_row(&row)?;
+        Ok((settings, row.try_get("digest_was_on")?))
     }
 
     /// Pauses or resumes the daily prompt; `NotFound` when the server was never set up.

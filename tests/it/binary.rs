@@ -297,7 +297,7 @@ async fn post_now_twice_reveals_the_answers_votes_follow_the_rules_and_the_board
             json!([{"name": "text", "type": 3, "value": STORY}]),
         )
         .await;
-    let alice_score = score_of(&fake.reply(&answered).await.content);
+    let alice_score = crate::bot::score_in(&fake.reply(&answered).await.content);
     let weak = "We fixed the refunds as a team and the sellers were happier.";
     let answered = fake
         .slash(
@@ -378,16 +378,6 @@ async fn post_now_twice_reveals_the_answers_votes_follow_the_rules_and_the_board
 
     let (status, stderr) = stop_bot(child).await;
     assert!(status.success(), "exit {status:?}: {stderr}");
-}
-
-/// The `NN` of the `**NN/100**` a reply shows.
-fn score_of(content: &str) -> u32 {
-    regex::Regex::new(r"\*\*(\d{1,3})/100\*\*")
-        .unwrap()
-        .captures(content)
-        .unwrap_or_else(|| panic!("no score in {content}"))[1]
-        .parse()
-        .unwrap()
 }
 
 #[test]

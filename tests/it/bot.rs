@@ -32,13 +32,7 @@ impl Harness {
     pub async fn start() -> Harness {
         let fake = FakeDiscord::start().await;
         let db = TestDb::new().await;
-        let base = fake.api_base();
-        let config = Config::from_lookup(|key| match key {
-            "DISCORD_TOKEN" => Some("fake-token".into()),
-            "DISCORD_API_BASE" => Some(base.clone()),
-            _ => None,
-        })
-        .expect("a valid test configuration");
+        let config = config_for(&fake);
         let (stop, stopped) = oneshot::channel::<()>();
         let store = db.store.clone();
         let served = tokio::spawn(async move {
@@ -105,20 +99,24 @@ impl Harness {
 
     /// A poster to the fake Discord, for a test's own scheduler ticking at chosen times.
     pub fn poster(&self) -> bar_raiser::discord::poster::DiscordPoster {
-        let base = self.fake.api_base();
-        let config = Config::from_lookup(|key| match key {
-            "DISCORD_TOKEN" => Some("fake-token".into()),
-            "DISCORD_API_BASE" => Some(base.clone()),
-            _ => None,
-        })
-        .expect("a valid test configuration");
-        bar_raiser::discord::poster::DiscordPoster::from_config(&config)
+        bar_raiser::discord::poster::DiscordPoster::from_config(&config_for(&self.fake))
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&self.db.pool).await.unwrap();
         n
     }
+}
+
+/// The bot's configuration pointed at the fake Discord.
+fn config_for(fake: &FakeDiscord) -> Config {
+    let base = fake.api_base();
+    Config::from_lookup(|key| match key {
+        "DISCORD_TOKEN" => Some("fake-token".into()),
+        "DISCORD_API_BASE" => Some(base.clone()),
+        _ => None,
+    })
+    .expect("a valid test configuration")
 }
 
 /// The admin who sets servers up in these tests.
@@ -131,7 +129,7 @@ pub fn text_option(value: &str) -> Value {
 }
 
 /// The score line the product promises: `NN/100`.
-fn score_in(content: &str) -> u32 {
+pub(crate) fn score_in(content: &str) -> u32 {
     let re = regex::Regex::new(r"\*\*(\d{1,3})/100\*\*").unwrap();
     let caps = re
         .captures(content)

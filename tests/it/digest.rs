@@ -15,13 +15,9 @@ use crate::bot::{Harness, admin, text_option};
 use crate::db::TestDb;
 use crate::fake_discord::{CHANNEL_ID, FakeUser};
 use crate::leaderboard::{answer_at, opt_out, vote};
-use crate::scheduler::{GUILD, RecordingPoster, leak, local, scheduler, server};
+use crate::scheduler::{GUILD, RecordingPoster, date, leak, local, scheduler, server};
 
 const BERLIN: &str = "Europe/Berlin";
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
 
 /// A Berlin server posting at 09:00 every day, with the digest on or off.
 async fn berlin_server(db: &TestDb, weekly_digest: bool) {

@@ -168,7 +168,7 @@ async fn prompt_count(db: &TestDb) -> i64 {
 const EVERY_DAY: u8 = 0b111_1111;
 const MON_TO_FRI: u8 = 0b001_1111;
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(crate) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
