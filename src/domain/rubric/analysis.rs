@@ -61,6 +61,9 @@ pub(super) struct Feat {
     pub voice: u32,
     pub result_cue: u32,
     pub problem_cue: u32,
+    /// Problem cues that name a pain by themselves ("complained", "broken", "late"), unlike
+    /// generic ones ("didn't", "still", "needed") that only do so next to a customer.
+    pub pain: u32,
     pub outcome: u32,
     pub second_order: u32,
     pub reflect: u32,
@@ -386,7 +389,10 @@ impl<'a> Doc<'a> {
             let setup_pain = !acted && f.problem_cue > f.result_cue + f.outcome;
             s.is_reflect = (f.reflect > 0 && pos >= 0.4) || section == Some(Role::Reflect);
             s.is_result = section == Some(Role::Result)
-                || (section.is_none() && resultish && (acted || k >= 2) && !setup_pain);
+                || (section.is_none()
+                    && resultish
+                    && (acted || k >= 2 && (f.outcome > 0 || f.before_after))
+                    && !setup_pain);
             s.is_action =
                 section == Some(Role::Action) || f.i_act + f.we_act + f.escalate + f.i_present > 0;
             s.is_problem = section == Some(Role::Problem)
@@ -836,7 +842,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                 if perfect {
                     record_action(doc, &mut f, subj, subj_tok, i + 1, t1);
                 } else {
-                    record_hyp(doc, &mut f, subj, i, t1, habitual);
+                    record_hyp(doc, &mut f, t0, subj, i, t1, habitual);
                 }
                 expect_verb = false;
             } else if matches!(w, "i'm" | "we're") {
@@ -918,7 +924,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                 {
                     f.other_modal += 1;
                 }
-                record_hyp(doc, &mut f, subj, subj_tok, t1, habitual);
+                record_hyp(doc, &mut f, t0, subj, subj_tok, t1, habitual);
             } else if c & GENERAL != 0 {
                 if matches!(subj, Subj::I | Subj::We | Subj::You) {
                     f.general += 1;
@@ -946,7 +952,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                         }
                     }
                     Some(j) if doc.low(j) == "going" => {
-                        record_hyp(doc, &mut f, subj, subj_tok, t1, habitual)
+                        record_hyp(doc, &mut f, t0, subj, subj_tok, t1, habitual)
                     }
                     _ => record_state(&mut f, subj),
                 }
@@ -973,7 +979,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                 }
             } else if c & PRESENT_AUX != 0 || w == "can" {
                 if w == "am" && next_content(doc, i, t1).is_some_and(|j| doc.low(j) == "going") {
-                    record_hyp(doc, &mut f, subj, subj_tok, t1, habitual);
+                    record_hyp(doc, &mut f, t0, subj, subj_tok, t1, habitual);
                 } else {
                     record_present(doc, &mut f, subj, subj_tok, Some(i), t1);
                 }
@@ -1121,9 +1127,27 @@ fn record_state(f: &mut Feat, subj: Subj) {
     }
 }
 
-fn record_hyp(doc: &Doc, f: &mut Feat, subj: Subj, subj_tok: usize, t1: usize, habitual: bool) {
+fn record_hyp(
+    doc: &Doc,
+    f: &mut Feat,
+    t0: usize,
+    subj: Subj,
+    subj_tok: usize,
+    t1: usize,
+    habitual: bool,
+) {
     if habitual && subj == Subj::We {
         record_state(f, subj);
+        return;
+    }
+    // "I built a model of how much revenue we'd lose", "I asked them what they'd pay": a
+    // conditional inside a question the candidate worked on in the past is analysis, not a
+    // hypothetical answer. "What I would do is…" opens the sentence and stays hypothetical.
+    let embedded = (subj_tok.saturating_sub(8).max(t0 + 1)..subj_tok)
+        .find(|&j| matches!(doc.low(j), "how" | "whether" | "what"));
+    if embedded.is_some_and(|j| {
+        (t0..j).any(|k| is_past(doc, k)) && !(j..subj_tok).any(|k| is_clause_break(&doc.toks[k]))
+    }) {
         return;
     }
     if matches!(subj, Subj::I | Subj::We | Subj::You) {
@@ -1227,6 +1251,38 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
     }
     if c & PROBLEM_CUE != 0 {
         f.problem_cue += 1;
+        // "The pendant didn't connect", "he couldn't wash": something failing someone else is a
+        // pain; "I didn't wait" is the candidate's own choice.
+        let failing_other = matches!(subj, Subj::Other | Subj::None)
+            && matches!(
+                doc.low(span.0),
+                "couldn't" | "wasn't" | "weren't" | "didn't"
+            );
+        if failing_other
+            || !matches!(
+                doc.low(span.0),
+                "couldn't"
+                    | "wasn't"
+                    | "weren't"
+                    | "didn't"
+                    | "kept"
+                    | "still"
+                    | "noticed"
+                    | "needed"
+                    | "wanted"
+                    | "requested"
+                    | "high"
+                    | "low"
+                    | "hard"
+                    | "difficult"
+                    | "deadline"
+                    | "risk"
+                    | "wait"
+                    | "miss"
+            )
+        {
+            f.pain += 1;
+        }
     }
     if c & OUTCOME != 0 && !negated {
         f.outcome += 1;
@@ -1332,11 +1388,21 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
             || (span.1 < doc.toks.len()
                 && matches!(doc.low(span.1), "a" | "per")
                 && unit_at(span.1 + 1));
-        if change_word || with_unit {
+        // A rate in words: "one in four", "three out of ten".
+        let rate = span.0 >= t0 + 2
+            && matches!(
+                (doc.low(span.0 - 2), doc.low(span.0 - 1)),
+                ("one" | "1", "in") | ("out", "of")
+            );
+        // Said or written in words, a count with its unit is as much a measure as the digits:
+        // style guides spell small numbers out, and spoken answers say "about thirty percent".
+        if with_unit || rate {
+            f.metrics += 1.0;
+        } else if change_word {
             f.metrics += 0.75;
-            if change_word {
-                f.before_after = true;
-            }
+        }
+        if change_word {
+            f.before_after = true;
         }
     }
     if negated {
@@ -1354,7 +1420,19 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
         // "Most people blamed patients": telling whom others blamed reports their view.
         let others_blaming =
             !phrase && matches!(doc.low(span.0), "blamed" | "blaming") && subj != Subj::I;
-        if !own && !others_blaming && !reported(doc, span.0, t0) {
+        // "Whose fault it is", "nobody's fault": asking or denying, not faulting anyone.
+        let nobody = matches!(doc.low(span.0), "fault")
+            && span.0 > t0
+            && matches!(
+                doc.low(span.0 - 1),
+                "whose" | "nobody's" | "anyone's" | "anybody's" | "someone's"
+            );
+        // "The customer didn't care about three days, they cared that nothing was lost": what
+        // the customer valued, set against what did not matter to them.
+        let contrast = phrase
+            && matches!(doc.low(span.0), "didn't" | "did")
+            && (span.1..(span.1 + 12).min(doc.toks.len())).any(|j| doc.low(j) == "cared");
+        if !own && !others_blaming && !nobody && !contrast && !reported(doc, span.0, t0) {
             f.blame += 1;
             flag(BLAME, f);
         }
@@ -1363,10 +1441,47 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
         let w = doc.low(span.0);
         // "raise" only counts as pay ("a raise" is a phrase); "praise" for the product is an outcome.
         let plain_raise = !phrase && w == "raise";
+        // "Revenue recognition", "the recognition schedule": a process, not praise.
+        let technical = !phrase
+            && w == "recognition"
+            && (span.0 > t0
+                && matches!(
+                    doc.low(span.0 - 1),
+                    "revenue"
+                        | "speech"
+                        | "voice"
+                        | "image"
+                        | "face"
+                        | "facial"
+                        | "text"
+                        | "pattern"
+                        | "character"
+                        | "object"
+                        | "entity"
+                        | "handwriting"
+                        | "optical"
+                        | "brand"
+                )
+                || span.1 < doc.toks.len()
+                    && matches!(
+                        doc.low(span.1),
+                        "schedule"
+                            | "schedules"
+                            | "rules"
+                            | "rule"
+                            | "policy"
+                            | "model"
+                            | "software"
+                            | "engine"
+                            | "system"
+                            | "accuracy"
+                            | "rate"
+                            | "date"
+                    ));
         let praise_of_work = !phrase && matches!(w, "praise" | "praised") && subj == Subj::Other;
         // Praise for the team ("the team got a shout-out") is shared, not a personal win.
         let team = subj == Subj::We;
-        if !plain_raise && !praise_of_work && !team {
+        if !plain_raise && !technical && !praise_of_work && !team {
             f.gain += 1;
             flag(GAIN, f);
         }

@@ -231,7 +231,9 @@ const WORDS: &[(u64, &str)] = &[
          still waited waiting wait hard difficult painful costly expensive manual miss missed quitting \
          quit leaving overwhelmed overloaded behind flaky unreliable ignored overriding mistakes \
          damaged duplicate charged overcharged furious rude slower worse poor low high needed wanted \
-         requested deadline urgent",
+         requested deadline urgent broke breaks suppressed rejected denied lapsed expired stranded unsafe \
+         dangerous sick injured hurting leaking negative falling failure failures dropped \
+         complain complains complaining allergy drop-off drop-offs dropoff scared scaring",
     ),
     (
         OUTCOME,
@@ -275,7 +277,8 @@ const WORDS: &[(u64, &str)] = &[
     ),
     (
         NUMWORD,
-        "zero two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty sixty \
+        "zero two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen \
+         seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety \
          hundred hundreds thousand thousands dozen dozens half twice double doubled halved tripled \
          quadrupled million millions",
     ),
@@ -442,7 +445,8 @@ const PHRASES: &[(u64, &str)] = &[
          wasn't my responsibility|because of them|their incompetence|their negligence|never listened|\
          didn't listen|wouldn't listen|blame them|blamed them|were to blame|not a good fit|\
          can't make everyone|cannot make everyone|can't please everyone|cannot please everyone|\
-         difficult customer|difficult customers|difficult client|most difficult|no idea what|\
+         difficult customer|difficult customers|difficult client|most difficult|no idea what they were|no idea what he was|\
+         no idea what she was|no idea what they're|\
          didn't know what they|kept changing their|were being unreasonable|was being unreasonable|\
          their own fault|his own fault|her own fault|not our problem|not their job|user error|\
          should have read|never read the|didn't read the|did not read the|their own mistake|\
@@ -461,9 +465,10 @@ const PHRASES: &[(u64, &str)] = &[
         GAIN,
         "got credit|took the credit|got the credit|a raise|spot award|employee of the month|my performance review|\
          my review|performance rating|my rating|my manager was impressed|impressed my|leadership noticed|\
-         got noticed|stand out|stood out|looked good|made me look|my career|was recognized|got recognized|\
+         got noticed|stand out|stood out|me look good|i looked good|made me look|annual review|was nominated|\
+         my career|was recognized|got recognized|\
          praised me|promoted me|my promotion|get promoted|got promoted|was promoted|my bonus|\
-         personal win|for myself|been promoted|being promoted|got a promotion|get a promotion|\
+         personal win|been promoted|being promoted|got a promotion|get a promotion|\
          earned a promotion|up for promotion|a promotion to|president's club|presidents club|\
          president's award|recognized me|recognised me|called me out|thanked me publicly|\
          my reputation|my visibility|more visibility|was awarded|i was awarded|my quota|of my quota|\

@@ -66,7 +66,7 @@ pub(super) fn flag_dimension(f: Flag) -> &'static str {
 }
 
 /// Sums over the whole answer and over its parts.
-#[derive(Default)]
+#[derive(Default, Debug)]
 struct Totals {
     i_act: f32,
     i_comm: f32,
@@ -95,6 +95,7 @@ struct Totals {
     reflect_mechanism: bool,
     problem_cue: f32,
     has_problem: bool,
+    pain: bool,
     tradeoff: f32,
     time_anchor: f32,
     proper: f32,
@@ -184,7 +185,8 @@ fn totals(doc: &Doc) -> Totals {
         if !rejected {
             t.blame += f.blame as f32;
         }
-        if f.unknown > 0 && f.metrics == 0.0 && (k + 1) * 5 > n * 3 {
+        // A lesson about what customers don't know is not the candidate not knowing the outcome.
+        if f.unknown > 0 && f.metrics == 0.0 && (k + 1) * 5 > n * 3 && !s.is_reflect {
             t.unknown_ending = true;
         }
         t.gain += f.gain as f32;
@@ -212,6 +214,17 @@ fn totals(doc: &Doc) -> Totals {
             || f.metrics > 0.0 && !s.is_result && !s.is_action && early && k + 1 < n
         {
             t.has_problem = true;
+        }
+        // Whatever sets the scene, a problem needs a pain: something wrong, slow, lost or asked
+        // for, or a generic "didn't"/"needed" said of a customer. A launch, a dashboard or a deal
+        // told with no pain behind it has no problem to solve.
+        if (f.pain > 0 || f.problem_cue > 0 && f.customer > 0.0)
+            // Results mention the old pain too ("complaints stopped"), so a result sentence only
+            // tells the problem early in the story.
+            && (!s.is_result || first_action.is_none_or(|a| k <= a + 1) || (k + 1) * 2 <= n)
+            && (k + 1) * 5 <= n * 4 + 1
+        {
+            t.pain = true;
         }
         if s.is_result {
             t.result_sents += 1;
@@ -345,8 +358,12 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     let concreteness = concreteness + t.numwords;
     // A hypothetical or a pile of buzzwords speaks in generalities unless it names specifics.
     let specifics = t.proper + t.artifact + t.time_anchor + t.root;
-    let vague = doc.words >= 25
-        && ((hypothetical || stuffing) && specifics * 100.0 / w < 8.0
+    // A pile of buzzwords is vague by definition, and a couple of sentences can only be specific
+    // if nearly every word is a detail.
+    let vague = stuffing
+        || doc.words < 25 && concreteness < 3.0
+        || doc.words >= 25
+            && (hypothetical && specifics * 100.0 / w < 8.0
             // Few details and few events: a story that narrates many happenings (anyone's) is
             // specific even when its details are words the lists do not know.
             || concreteness * 100.0 / w < 3.0
@@ -356,7 +373,7 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
             || t.weak >= 2.0
                 && t.weak + t.vague >= 4.0
                 && (t.weak + t.vague) * 2.0 >= t.i_act + t.we_act + 1.0);
-    let missing_problem = !t.has_problem;
+    let missing_problem = !t.has_problem || !t.pain;
     // The candidate's own action is missing when they took no step themselves: whatever was done
     // was talk, effort, a hand-off, or told as "we".
     let missing_action = i_steps == 0.0 && (t.we_act == 0.0 || we_not_i || t.escalate > 0.0);

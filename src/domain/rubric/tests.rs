@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 19] = [
+    let table: [(&str, &[Flag], &[Flag]); 26] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -825,6 +825,63 @@ fn clause_reading_table() {
              rejections dropped by 60% and the time to a first listing went from 34 minutes to 11.",
             &[],
             &[Flag::MissingResult, Flag::NoMetric, Flag::MissingAction],
+        ),
+        // Numbers said in words measure as much as digits.
+        (
+            "Last spring checkout failed for shoppers on older phones. I reproduced it on a \
+             borrowed phone, found the payment widget timed out, and rewrote the retry myself. \
+             Failed checkouts on those phones fell to about one in fifty.",
+            &[],
+            &[Flag::NoMetric, Flag::MissingResult],
+        ),
+        // Asking whose fault it is faults nobody.
+        (
+            "In May our small suppliers were paid late and put us on credit hold. I sorted three \
+             months of stuck invoices by hand and fixed the purchase-order template, and on-time \
+             payment rose from 70% to 92%. My lesson: when everyone agrees whose fault it is, \
+             check anyway.",
+            &[],
+            &[Flag::Blame],
+        ),
+        // A conditional inside the question the candidate worked on is analysis.
+        (
+            "Last year overdraft fees were the top reason customers closed accounts. I built a \
+             model of how much fee revenue we'd lose against how many closures we'd avoid, and \
+             piloted low-balance alerts with 10% of customers. Closures in the pilot fell by 15%.",
+            &[],
+            &[Flag::Hypothetical, Flag::MissingResult],
+        ),
+        // Revenue recognition is accounting, not praise.
+        (
+            "In March the finance team spent two days every close reconciling my dashboard with \
+             billing. I rebuilt it on the revenue recognition schedule, and the close went from \
+             two days to two hours.",
+            &[],
+            &[Flag::PersonalWin],
+        ),
+        // A delivery with no pain behind it has no problem to solve.
+        (
+            "Last year I built a new settings page for the shoppers who use our app. I designed \
+             it in Figma, built it \
+             in React Native and wrote tests for every toggle. It launched on time and 40% of \
+             users opened it in the first week.",
+            &[Flag::MissingProblem],
+            &[],
+        ),
+        // Two sentences with no detail are vague.
+        (
+            "One time a customer was upset about a refund, so I processed it. They were happy.",
+            &[Flag::Vague, Flag::TooShort],
+            &[],
+        ),
+        // A lesson about what customers don't know is not an unknown ending.
+        (
+            "In June I followed a picker in a customer's warehouse for an hour and saw him cross \
+             the same aisle again and again. I sorted the pick list by shelf. Within a week picks \
+             per hour rose by twenty percent. I learned that users don't complain when they don't know it \
+             is a problem.",
+            &[],
+            &[Flag::MissingResult, Flag::NoMetric],
         ),
     ];
     for (text, must, must_not) in table {
