@@ -667,6 +667,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
     let mut expect_verb = inherited != Subj::None;
     let mut possessive = false;
     let mut covered = t0;
+    let mut first_word = true;
     // "Every Monday we'd get a wave of tickets": a habit set in the past is scene-setting, not a
     // hypothetical, when it is someone other than the candidate who "would" do it.
     let habitual = (t0..t1).any(|j| {
@@ -691,6 +692,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                 continue;
             }
             Kind::Num => {
+                first_word = false;
                 f.numbers += 1;
                 let low = doc.low(i).as_bytes();
                 if !t.metric && low.len() == 4 && (low.starts_with(b"19") || low.starts_with(b"20"))
@@ -720,6 +722,31 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
         }
         let w = doc.low(i);
         let c = t.cats;
+        // "Logged a ticket. Called the customer back.": a sentence (or a bullet) that opens on a
+        // past-tense verb leaves out its subject, and in an answer about oneself that is "I".
+        if first_word && c & (HEAD_PROBLEM | HEAD_ACTION | HEAD_RESULT | HEAD_REFLECT) == 0 {
+            first_word = false;
+            if subj != Subj::I
+                && is_past(doc, i)
+                && c & (STATE | AUX_BE | AUX_HAVE | AUX_DO | MODAL | I_SUBJ | WE_SUBJ | OTHER_SUBJ)
+                    == 0
+                // A verb takes an object ("Logged a ticket", "Flagged it", "Set up 3 alerts");
+                // "Lost orders fell" opens on an adjective.
+                && doc.toks.get(i + 1).is_some_and(|n| {
+                    n.kind == Kind::Num
+                        || n.cats & DET != 0
+                        || matches!(
+                            doc.low(i + 1),
+                            "it" | "them" | "him" | "her" | "up" | "back" | "myself"
+                        )
+                })
+            {
+                subj = Subj::I;
+                subj_tok = i;
+                expect_verb = true;
+                clause_start = false;
+            }
+        }
 
         // Phrases first; single-word cues inside a matched phrase are not counted twice.
         if i >= covered && c & STARTS_PHRASE != 0 {
@@ -1031,13 +1058,26 @@ fn handoff(doc: &Doc, verb: usize, t1: usize) -> bool {
     // Opening a ticket is handing the work to whoever picks it up.
     let ticket = matches!(
         doc.low(verb),
-        "created" | "opened" | "raised" | "filed" | "logged" | "submitted" | "cut"
-    ) && (verb + 1..(verb + 4).min(t1))
-        .any(|j| matches!(doc.low(j), "ticket" | "case" | "jira" | "request" | "bug"));
+        "created" | "opened" | "raised" | "filed" | "logged" | "submitted" | "cut" | "filled"
+    ) && (verb + 1..(verb + 5).min(t1)).any(|j| {
+        matches!(
+            doc.low(j),
+            "ticket" | "case" | "jira" | "request" | "bug" | "form"
+        )
+    });
     // "sent an email to the network team lead", "passed the notes to engineering".
     let sent_to_team = matches!(
         doc.low(verb),
-        "sent" | "wrote" | "posted" | "passed" | "reported" | "forwarded" | "handed" | "gave"
+        "sent"
+            | "wrote"
+            | "posted"
+            | "passed"
+            | "reported"
+            | "forwarded"
+            | "handed"
+            | "gave"
+            | "transferred"
+            | "walked"
     ) && (verb + 1..(verb + 7).min(t1)).any(|j| {
         doc.low(j) == "to"
             && (j + 1..(j + 4).min(t1)).any(|k| {
@@ -1432,7 +1472,17 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
         let contrast = phrase
             && matches!(doc.low(span.0), "didn't" | "did")
             && (span.1..(span.1 + 12).min(doc.toks.len())).any(|j| doc.low(j) == "cared");
-        if !own && !others_blaming && !nobody && !contrast && !reported(doc, span.0, t0) {
+        // "The fault was in the firmware": a defect, unless it is someone's ("the driver's fault",
+        // "at fault", "the fault of the vendor").
+        let defect = !phrase
+            && doc.low(span.0) == "fault"
+            && !(span.0 > t0 && {
+                let prev = doc.low(span.0 - 1);
+                prev.ends_with("'s") || matches!(prev, "his" | "her" | "their" | "your" | "at")
+            })
+            && (span.1 >= doc.toks.len() || doc.low(span.1) != "of");
+        if !own && !others_blaming && !nobody && !contrast && !defect && !reported(doc, span.0, t0)
+        {
             f.blame += 1;
             flag(BLAME, f);
         }

@@ -358,7 +358,7 @@ const WORDS: &[(u64, &str)] = &[
     (
         FIX,
         "fixed deployed patched resolved shipped released repaired rolled restored rebuilt corrected \
-         solved found",
+         solved found reversed arranged cleared approved waived refunded replaced",
     ),
     (FRACTION, "third thirds quarter fifth tenth"),
     (UNKNOWN, "hopefully presumably"),

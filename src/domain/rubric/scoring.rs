@@ -336,7 +336,10 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
                 && t.numbers * 100.0 >= 10.0 * w
                 && t.i_act + t.we_act + t.other_act < t.numbers / 2.0)
             // A résumé of buzzwords and figures with no problem told and no moment in time.
-            || (t.buzz >= 3.0 && t.numbers >= 6.0 && t.problem_cue == 0.0 && t.time_anchor == 0.0);
+            || (t.buzz >= 3.0
+                && t.numbers >= 6.0
+                && t.time_anchor == 0.0
+                && (t.problem_cue == 0.0 || t.numbers * 100.0 >= 8.0 * w));
     // Hypothetical: the candidate's actions are conditional ("I would") or habitual ("I always",
     // "I usually", "I tend to") rather than one past event.
     let hypothetical = (t.hyp >= 2.0 && t.hyp * 2.0 >= t.i_act)

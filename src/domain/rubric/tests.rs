@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 26] = [
+    let table: [(&str, &[Flag], &[Flag]); 28] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -882,6 +882,25 @@ fn clause_reading_table() {
              is a problem.",
             &[],
             &[Flag::MissingResult, Flag::NoMetric],
+        ),
+        // Bullets that open on a past-tense verb are the candidate's steps; "the fault" in a
+        // device is a defect, not blame.
+        (
+            "Last March the label printer dropped every tenth job for one customer.\n\
+             - Reproduced the fault in the cold room with a logic analyser.\n\
+             - Rewrote the print buffer timing in the firmware.\n\
+             - Shipped the patch to the customer's 40 printers myself.\n\
+             Dropped jobs fell from 1 in 10 to zero.",
+            &[],
+            &[Flag::MissingAction, Flag::Blame, Flag::WeNotI],
+        ),
+        // A form filled out and a call transferred pass the work on.
+        (
+            "A passenger's bag with a wedding dress in it had been missing for four days last \
+             June. I apologized, filled out a priority tracing request form and transferred her \
+             to my supervisor, who can approve compensation. My supervisor took it from there.",
+            &[Flag::EscalationOnly],
+            &[],
         ),
     ];
     for (text, must, must_not) in table {
