@@ -380,10 +380,12 @@ impl<'a> Doc<'a> {
             // In a sentence that narrates the candidate's own step, a change verb alone ("found that
             // 45% dropped off") is more often diagnosis than outcome: it needs a before/after or an
             // outcome word to count as a result.
+            // A lasting change told after the candidate acted ("It is now standard in our office
+            // that…") is a result too.
             let cue = if f.i_act > 0 {
                 f.outcome > 0 || f.before_after
             } else {
-                f.result_cue > 0 || f.outcome > 0 || f.before_after
+                f.result_cue > 0 || f.outcome > 0 || f.before_after || acted && f.second_order > 0
             };
             let resultish = cue && f.hyp == 0 && f.other_modal == 0;
             let setup_pain = !acted && f.problem_cue > f.result_cue + f.outcome;
@@ -437,6 +439,15 @@ fn is_terminal(c: char) -> bool {
 fn is_sentence_end(doc: &Doc, i: usize) -> bool {
     let t = doc.toks[i];
     if !is_terminal(t.ch) {
+        return false;
+    }
+    // "one a.m.": the "a." of a time, not the article ending a sentence.
+    if t.ch == '.'
+        && i > 0
+        && doc.low(i - 1) == "a"
+        && doc.toks.get(i + 1).is_some_and(|n| n.kind == Kind::Word)
+        && doc.low(i + 1) == "m"
+    {
         return false;
     }
     if t.ch == '.'
@@ -1136,6 +1147,33 @@ fn record_action(doc: &Doc, f: &mut Feat, subj: Subj, subj_tok: usize, verb: usi
             let mut c = doc.toks[verb].cats;
             if c & STARTS_PHRASE != 0 {
                 c |= phrase_at(doc, verb, t1) & EFFORT;
+            }
+            // "fixed all 57", "refunded every customer", "processed four months of expenses": a
+            // remedy completed, with its scope, is an outcome even told as the candidate's act.
+            if matches!(
+                doc.low(verb),
+                "fixed"
+                    | "resolved"
+                    | "repaired"
+                    | "restored"
+                    | "corrected"
+                    | "solved"
+                    | "refunded"
+                    | "replaced"
+                    | "reversed"
+                    | "cleared"
+                    | "approved"
+                    | "waived"
+                    | "processed"
+                    | "reinstated"
+                    | "recovered"
+                    | "credited"
+            ) && (verb + 1..(verb + 4).min(t1)).any(|j| {
+                doc.toks[j].kind == Kind::Num
+                    || doc.toks[j].cats & NUMWORD != 0
+                    || matches!(doc.low(j), "all" | "every" | "each")
+            }) {
+                f.outcome += 1;
             }
             if c & COMM != 0 {
                 f.i_comm += 1;

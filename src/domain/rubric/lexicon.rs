@@ -240,7 +240,7 @@ const WORDS: &[(u64, &str)] = &[
         "thanked happy happier satisfied satisfaction csat nps trust trusted loyal renewed retained \
          adoption adopted faster fewer easier smoother reliable praised recommend recommended repeat \
          returned stayed delighted relieved grateful kept expanded upgraded signed kind positive glad \
-         pleased calmer",
+         pleased calmer calm fine safe comfortable confident",
     ),
     (
         SECOND_ORDER,

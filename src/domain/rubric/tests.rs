@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 28] = [
+    let table: [(&str, &[Flag], &[Flag]); 29] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -901,6 +901,15 @@ fn clause_reading_table() {
              to my supervisor, who can approve compensation. My supervisor took it from there.",
             &[Flag::EscalationOnly],
             &[],
+        ),
+        // A remedy completed with its scope is an outcome, even told as the candidate's act.
+        (
+            "In March our move to internet phone lines broke medical alert pendants in one town. \
+             I tested one at a customer's home and found the tone setting our adapter dropped. \
+             Then I searched our records for every alert line in the area. I found 57 and fixed \
+             all of them that week, before anyone else was hurt.",
+            &[],
+            &[Flag::MissingResult, Flag::NoMetric],
         ),
     ];
     for (text, must, must_not) in table {
