@@ -790,7 +790,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                     matches!(
                         doc.low(j),
                         "didn't" | "don't" | "doesn't" | "never" | "not" | "won't" | "refused"
-                    )
+                    ) || doc.low(j) == "wouldn't" && w != "understand"
                 })
                 // The people faulted are named just before the verb ("a lot of these clients
                 // don't read"), not necessarily by the clause's first word.

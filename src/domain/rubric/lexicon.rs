@@ -197,6 +197,7 @@ const WORDS: &[(u64, &str)] = &[
     (
         BLAME,
         "incompetent lazy stupid clueless dumb idiots idiot useless careless sloppy ignorant unreasonable \
+         disorganized disorganised notoriously \
          ridiculous whiny entitled negligent fault blamed blame blaming",
     ),
     (
@@ -459,7 +460,12 @@ const PHRASES: &[(u64, &str)] = &[
          didn't read our|need to take responsibility|needs to take responsibility|should take responsibility|\
          calling it wrong|using it wrong|doing it wrong|not very responsive|aren't doing their job|\
          weren't doing their job|isn't doing his job|not ours|didn't take customer|\
-         didn't take it seriously|didn't take our",
+         didn't take it seriously|didn't take our|basically nonexistent|people like that|\
+         customers like that|clients like that|get away with|never satisfied|left a mess|cut corners|\
+         cutting corners|other people's messes|other people's mess|done badly|let things slide|\
+         putting in the effort|got comfortable|wasn't very helpful either|weren't very helpful either|\
+         anyone could have told|without telling anyone|what kind of customer|not great either|\
+         was also not great|with the urgency it|came from them|take the blame for",
     ),
     (
         GAIN,

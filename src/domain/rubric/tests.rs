@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 29] = [
+    let table: [(&str, &[Flag], &[Flag]); 30] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -910,6 +910,14 @@ fn clause_reading_table() {
              all of them that week, before anyone else was hurt.",
             &[],
             &[Flag::MissingResult, Flag::NoMetric],
+        ),
+        // Blame told politely is still blame.
+        (
+            "Last spring players paid for gems that never arrived. To be fair to engineering, \
+             they were busy, but they didn't treat the issue with the urgency it needed, and the \
+             dispatch of fixes was disorganized. I posted daily updates and collected 300 receipts.",
+            &[Flag::Blame],
+            &[],
         ),
     ];
     for (text, must, must_not) in table {
