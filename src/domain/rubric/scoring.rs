@@ -379,7 +379,11 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     let missing_problem = !t.has_problem || !t.pain;
     // The candidate's own action is missing when they took no step themselves: whatever was done
     // was talk, effort, a hand-off, or told as "we".
-    let missing_action = i_steps == 0.0 && (t.we_act == 0.0 || we_not_i || t.escalate > 0.0);
+    // One step in a story that others acted out ("I got it sorted out", "I took it very
+    // seriously") is no action either; in a story told as "we", that one step is the
+    // candidate's visible part, which `we_not_i` already questions.
+    let missing_action = i_steps == 0.0 && (t.we_act == 0.0 || we_not_i || t.escalate > 0.0)
+        || i_steps <= 1.0 && t.we_act <= 1.0;
     // A hypothetical has no real result, and neither has a story that ends before anything
     // changed or without knowing how it ended.
     let missing_result = t.result_sents == 0

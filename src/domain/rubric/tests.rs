@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 30] = [
+    let table: [(&str, &[Flag], &[Flag]); 31] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -917,6 +917,14 @@ fn clause_reading_table() {
              they were busy, but they didn't treat the issue with the urgency it needed, and the \
              dispatch of fixes was disorganized. I posted daily updates and collected 300 receipts.",
             &[Flag::Blame],
+            &[],
+        ),
+        // A problem and a happy ending with one vague step between them has no action.
+        (
+            "Last winter fifteen cafés complained that our pastries arrived late and squashed, and \
+             one owner said she would switch suppliers. I took it very seriously and made it my \
+             priority. By spring the complaints had stopped and she renewed for another year.",
+            &[Flag::MissingAction],
             &[],
         ),
     ];
