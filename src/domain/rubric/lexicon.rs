@@ -524,7 +524,9 @@ const PHRASES: &[(u64, &str)] = &[
         "worked hard|did my best|a lot of|all kinds of|and so on|and stuff|some issues|various things|\
          some things|many things|did everything|took care of|made sure|all the|some changes|\
          different things|the usual|as needed|in general|kind of|sort of|a number of|made improvements|\
-         some improvements|the options|properly",
+         some improvements|the options|properly|above and beyond|the extra mile|really understand|\
+         took the initiative|many examples|lots of times|improved significantly|significantly improved|\
+         many opportunities|much better|very positive|really positive|great feedback|many issues",
     ),
     (
         GENERAL,

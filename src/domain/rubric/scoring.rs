@@ -365,6 +365,7 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     // if nearly every word is a detail.
     let vague = stuffing
         || doc.words < 25 && concreteness < 3.0
+        || doc.words < 50 && concreteness < 2.0
         || doc.words >= 25
             && (hypothetical && specifics * 100.0 / w < 8.0
             // Few details and few events: a story that narrates many happenings (anyone's) is
