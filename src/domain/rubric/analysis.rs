@@ -1069,11 +1069,19 @@ fn handoff(doc: &Doc, verb: usize, t1: usize) -> bool {
     // Opening a ticket is handing the work to whoever picks it up.
     let ticket = matches!(
         doc.low(verb),
-        "created" | "opened" | "raised" | "filed" | "logged" | "submitted" | "cut" | "filled"
-    ) && (verb + 1..(verb + 5).min(t1)).any(|j| {
+        "created"
+            | "opened"
+            | "raised"
+            | "filed"
+            | "logged"
+            | "submitted"
+            | "cut"
+            | "filled"
+            | "put"
+    ) && (verb + 1..(verb + 6).min(t1)).any(|j| {
         matches!(
             doc.low(j),
-            "ticket" | "case" | "jira" | "request" | "bug" | "form"
+            "ticket" | "case" | "jira" | "request" | "bug" | "form" | "tracker"
         )
     });
     // "sent an email to the network team lead", "passed the notes to engineering".
@@ -1091,7 +1099,7 @@ fn handoff(doc: &Doc, verb: usize, t1: usize) -> bool {
             | "walked"
     ) && (verb + 1..(verb + 7).min(t1)).any(|j| {
         doc.low(j) == "to"
-            && (j + 1..(j + 4).min(t1)).any(|k| {
+            && (j + 1..(j + 5).min(t1)).any(|k| {
                 doc.toks[k].kind == Kind::Word
                     && doc.toks[k].cats & (ROLE | TEAM) != 0
                     && !matches!(doc.low(k), "him" | "her" | "them" | "it")

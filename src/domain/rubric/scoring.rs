@@ -399,7 +399,7 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     let escalation_only = t.escalate >= 1.0
         && (i_steps <= t.escalate + 1.0
             || missing_result
-            || (t.other_fix >= 1.0 && t.escalate >= 2.0 && i_steps <= 2.0 * t.escalate + 1.0));
+            || (t.other_fix >= 1.0 && i_steps <= 2.0 * t.escalate + 1.0));
     let too_short = doc.words < SHORT_WORDS;
     let too_long = doc.words > LONG_WORDS;
 
