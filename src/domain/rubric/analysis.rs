@@ -782,7 +782,15 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
             if subj == Subj::Other
                 && matches!(
                     w,
-                    "understand" | "read" | "listen" | "follow" | "bother" | "care" | "check"
+                    "understand"
+                        | "read"
+                        | "reading"
+                        | "listen"
+                        | "listening"
+                        | "follow"
+                        | "bother"
+                        | "care"
+                        | "check"
                 )
                 // "Didn't read" faults them; "wouldn't understand" or "couldn't follow" is a worry
                 // or a gap in the product.
@@ -829,6 +837,37 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                 || i == t0)
         {
             f.before_after = true;
+        }
+        // "went from several a week to almost none", "from about one a week to one in three
+        // months": a change stated by its two ends, in words or figures.
+        if w == "from"
+            && i > t0
+            && (i.saturating_sub(3).max(t0)..i).any(|j| doc.toks[j].cats & RESULT_CUE != 0)
+        {
+            let quantity = |j: usize| {
+                let t = &doc.toks[j];
+                t.kind == Kind::Num
+                    || t.cats & NUMWORD != 0
+                    || matches!(
+                        doc.low(j),
+                        "none"
+                            | "nothing"
+                            | "one"
+                            | "several"
+                            | "few"
+                            | "handful"
+                            | "once"
+                            | "most"
+                            | "all"
+                            | "rarely"
+                    )
+            };
+            if let Some(to) = (i + 1..(i + 10).min(t1)).find(|&j| doc.low(j) == "to")
+                && (i + 1..to).any(quantity)
+                && (to + 1..(to + 5).min(t1)).any(quantity)
+            {
+                f.before_after = true;
+            }
         }
         // "6% above last year instead of 42%": a comparison with what would have been.
         if w == "instead"
@@ -1187,7 +1226,28 @@ fn record_action(doc: &Doc, f: &mut Feat, subj: Subj, subj_tok: usize, verb: usi
                 f.i_comm += 1;
             } else if c & (WEAK_VERB | EFFORT) != 0 {
                 f.i_weak += 1;
-            } else if c & RESULT_CUE != 0 {
+            } else if c & RESULT_CUE != 0
+                && matches!(
+                    doc.low(verb),
+                    "reduced"
+                        | "increased"
+                        | "improved"
+                        | "cut"
+                        | "grew"
+                        | "decreased"
+                        | "lowered"
+                        | "raised"
+                        | "boosted"
+                        | "doubled"
+                        | "halved"
+                        | "tripled"
+                        | "shortened"
+                        | "saved"
+                        | "drove"
+                )
+            {
+                // "I increased retention from 94% to 112%" claims a result; "I fixed 43
+                // profiles" is a step with its scope.
                 f.i_change += 1;
             }
             if f.i_spans.len() < 3 {
@@ -1577,7 +1637,14 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
         let praise_of_work = !phrase && matches!(w, "praise" | "praised") && subj == Subj::Other;
         // Praise for the team ("the team got a shout-out") is shared, not a personal win.
         let team = subj == Subj::We;
-        if !plain_raise && !technical && !praise_of_work && !team {
+        // "I missed quota that quarter", "I was under quota": a gain given up for the customer.
+        let forgone = (span.0.saturating_sub(3).max(t0)..span.0).any(|j| {
+            matches!(
+                doc.low(j),
+                "missed" | "miss" | "under" | "below" | "lost" | "sacrificed" | "without"
+            )
+        });
+        if !plain_raise && !technical && !praise_of_work && !team && !forgone {
             f.gain += 1;
             flag(GAIN, f);
         }

@@ -141,7 +141,11 @@ const WORDS: &[(u64, &str)] = &[
          hosts courier couriers restaurant restaurants clinician clinicians nurse nurses doctor doctors \
          account accounts retailer retailers shipper shippers carrier carriers homeowner homeowners \
          parent parents member members learner learners reader readers viewer viewers player players \
-         customer's client's user's seller's merchant's patient's",
+         customer's client's user's seller's merchant's patient's policyholder policyholders claimant \
+         claimants applicant applicants graduate graduates resident residents citizen citizens \
+         taxpayer taxpayers constituent constituents borrower borrowers beneficiary beneficiaries \
+         enrollee enrollees visitor visitors attendee attendees commuter commuters diner diners \
+         caregiver caregivers pupil pupils donor donors",
     ),
     (
         CUSTOMER_WEAK,
@@ -465,7 +469,11 @@ const PHRASES: &[(u64, &str)] = &[
          cutting corners|other people's messes|other people's mess|done badly|let things slide|\
          putting in the effort|got comfortable|wasn't very helpful either|weren't very helpful either|\
          anyone could have told|without telling anyone|what kind of customer|not great either|\
-         was also not great|with the urgency it|came from them|take the blame for",
+         was also not great|with the urgency it|came from them|take the blame for|entirely avoidable|\
+         on the hook for|other teams' decisions|need to listen|had dismissed|were like that|\
+         are like that|chronically|act surprised|acted surprised|not on our side|look bad|as optional|\
+         one of those customers|those customers who|that's their job|leaving us in the dark|\
+         didn't help either|still didn't get it",
     ),
     (
         GAIN,
@@ -594,6 +602,8 @@ const PHRASES: &[(u64, &str)] = &[
         UNKNOWN,
         "i think now|i think they|i think it|i think the|i believe they|i believe it|i'm sure the|\
          i'm sure they|i am sure the|i am sure they|moved to a different team|changed teams|\
+         moved to a different|moved to another|didn't get to see|never got to see|never learned|\
+         didn't find out|\
          left the team|probably still|\
          maybe they|don't know|do not know|not sure|never heard back|never found out|no idea if|\
          no idea whether|hard to say|can't say|cannot say|i assume|i hope|i guess|didn't hear back|\
