@@ -238,7 +238,10 @@ const WORDS: &[(u64, &str)] = &[
          damaged duplicate charged overcharged furious rude slower worse poor low high needed wanted \
          requested deadline urgent broke breaks suppressed rejected denied lapsed expired stranded unsafe \
          dangerous sick injured hurting leaking negative falling failure failures dropped \
-         complain complains complaining allergy drop-off drop-offs dropoff scared scaring",
+         complain complains complaining allergy drop-off drop-offs dropoff scared scaring useless \
+         stalling stalled slammed swamped overdue unpaid bounced denial denials rejections \
+         cancellations trouble troubles struggle struggled worried worry afraid anxious panic crying \
+         screaming shouting mismatch mismatched gap gaps confusion hurt",
     ),
     (
         OUTCOME,
