@@ -1524,10 +1524,16 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
         // A number in words ("ten customers", "one in five") is a concrete detail.
         f.numwords += 1;
         let w = doc.low(span.0);
-        let change_word = matches!(
-            w,
-            "doubled" | "halved" | "tripled" | "quadrupled" | "half" | "zero"
-        );
+        // "cut by half", "in half" are changes; "the second half of the year" is a date.
+        let half_change = w == "half"
+            && span.0 > t0
+            && matches!(
+                doc.low(span.0 - 1),
+                "by" | "in" | "to" | "than" | "nearly" | "almost" | "about" | "roughly" | "over"
+            )
+            && (span.1 >= doc.toks.len() || doc.low(span.1) != "of");
+        let change_word =
+            half_change || matches!(w, "doubled" | "halved" | "tripled" | "quadrupled" | "zero");
         // "ten customers", and a rate: "two a week", "three per day".
         let unit_at = |k: usize| doc.toks.get(k).is_some_and(|n| n.cats & UNIT != 0);
         let with_unit = unit_at(span.1)
