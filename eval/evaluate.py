@@ -179,7 +179,8 @@ def drop_numbers(text):
 
 
 def i_to_we(text):
-    out = re.sub(r"\bI\b", "we", text)
+    # Typed answers often write the pronoun in lower case ("i checked the logs").
+    out = re.sub(r"\b[Ii]\b", "we", text)
     out = re.sub(r"\b(my|My)\b", lambda m: "our" if m.group(1) == "my" else "Our", out)
     out = re.sub(r"\bme\b", "us", out)
     return re.sub(r"(^|[.!?]\s+)we\b", lambda m: m.group(1) + "We", out)

@@ -355,10 +355,11 @@ impl<'a> Doc<'a> {
         let n = self.sents.len().max(1) as f32;
         // A lone "Context:" heading labels the setting only: once the candidate starts acting,
         // the rest of the story is read by its content.
+        // A closing "Lesson:" heading does not split the story itself into parts.
         let later_headings = self
             .sents
             .iter()
-            .any(|s| matches!(s.heading, Some(Role::Action | Role::Result | Role::Reflect)));
+            .any(|s| matches!(s.heading, Some(Role::Action | Role::Result)));
         let mut section: Option<Role> = None;
         let mut prev = Role::Problem;
         let mut acted = false;
@@ -382,8 +383,12 @@ impl<'a> Doc<'a> {
             // outcome word to count as a result.
             // A lasting change told after the candidate acted ("It is now standard in our office
             // that…") is a result too.
+            // After the work, "crash rate went back under 0.5%, and I replied to every review"
+            // leads with a measured change that is not the candidate's own clause.
             let cue = if f.i_act > 0 {
-                f.outcome > 0 || f.before_after
+                f.outcome > 0
+                    || f.before_after
+                    || acted && f.result_cue > 0 && f.metrics > 0.0 && f.other_act > 0
             } else {
                 f.result_cue > 0 || f.outcome > 0 || f.before_after || acted && f.second_order > 0
             };
