@@ -867,9 +867,15 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                             | "rarely"
                     )
             };
+            // "went from timing out to under a minute": the new end measured is enough.
             if let Some(to) = (i + 1..(i + 10).min(t1)).find(|&j| doc.low(j) == "to")
-                && (i + 1..to).any(quantity)
-                && (to + 1..(to + 5).min(t1)).any(quantity)
+                && (to + 1..(to + 5).min(t1)).any(|j| quantity(j) || doc.toks[j].cats & UNIT != 0)
+                && ((i + 1..to).any(quantity)
+                    || (to + 1..(to + 5).min(t1)).any(|j| {
+                        doc.toks[j].kind == Kind::Num
+                            || doc.toks[j].cats & NUMWORD != 0
+                            || matches!(doc.low(j), "a" | "an" | "one")
+                    }))
             {
                 f.before_after = true;
             }
@@ -1591,6 +1597,11 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
             && (span.1..(span.1 + 12).min(doc.toks.len())).any(|j| doc.low(j) == "cared");
         // "The fault was in the firmware": a defect, unless it is someone's ("the driver's fault",
         // "at fault", "the fault of the vendor").
+        // "the weeks they were entitled to": a right, not a sneer.
+        let right = !phrase
+            && doc.low(span.0) == "entitled"
+            && span.1 < doc.toks.len()
+            && doc.low(span.1) == "to";
         let defect = !phrase
             && doc.low(span.0) == "fault"
             && !(span.0 > t0 && {
@@ -1598,7 +1609,13 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
                 prev.ends_with("'s") || matches!(prev, "his" | "her" | "their" | "your" | "at")
             })
             && (span.1 >= doc.toks.len() || doc.low(span.1) != "of");
-        if !own && !others_blaming && !nobody && !contrast && !defect && !reported(doc, span.0, t0)
+        if !own
+            && !others_blaming
+            && !nobody
+            && !contrast
+            && !defect
+            && !right
+            && !reported(doc, span.0, t0)
         {
             f.blame += 1;
             flag(BLAME, f);

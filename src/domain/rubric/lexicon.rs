@@ -564,7 +564,12 @@ const PHRASES: &[(u64, &str)] = &[
         "end user|end users|small business|small businesses|business owners|partner team|partner teams|\
          downstream team|downstream teams|internal customer|internal customers|internal team|internal teams|\
          sales team|support team|support agents|finance team|ops team|operations team|warehouse team|\
-         hiring managers|account managers|field team|store managers|the business",
+         hiring managers|account managers|field team|store managers|the business|accounting team|\
+         hr team|legal team|procurement team|payroll team",
+    ),
+    (
+        OUTCOME,
+        "back to normal|back to baseline|back under|back within|back on track|back online",
     ),
     (
         PROCESS,
