@@ -1160,12 +1160,15 @@ fn handoff(doc: &Doc, verb: usize, t1: usize) -> bool {
     }
     // A pronoun ("I told her what we found") may well be the customer: only a named role or team
     // makes it a hand-off.
+    // "asked two of my senior agents to…": the people asked may sit a few words on. Asking
+    // someone to walk me through their work is research, not a hand-off.
     c & NUDGE != 0
-        && (verb + 1..(verb + 4).min(t1)).any(|j| {
+        && (verb + 1..(verb + 6).min(t1)).any(|j| {
             doc.toks[j].kind == Kind::Word
                 && doc.toks[j].cats & (ROLE | TEAM) != 0
                 && !matches!(doc.low(j), "him" | "her" | "them" | "it")
         })
+        && !(verb + 1..(verb + 9).min(t1)).any(|j| matches!(doc.low(j), "me" | "us"))
 }
 
 /// The categories of the longest phrase starting at `i` (0 when none).

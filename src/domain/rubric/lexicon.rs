@@ -398,7 +398,8 @@ const WORDS: &[(u64, &str)] = &[
     (
         ROLE,
         "manager managers lead leads engineering engineer engineers team teams on-call oncall director \
-         vp boss supervisor architect devops sre owner owners him her them head cto it",
+         vp boss supervisor architect devops sre owner owners him her them head cto it agents analyst \
+         analysts",
     ),
     (
         STANCE,
@@ -476,7 +477,8 @@ const PHRASES: &[(u64, &str)] = &[
          on the hook for|other teams' decisions|need to listen|had dismissed|were like that|\
          are like that|chronically|act surprised|acted surprised|not on our side|look bad|as optional|\
          one of those customers|those customers who|that's their job|leaving us in the dark|\
-         didn't help either|still didn't get it",
+         didn't help either|still didn't get it|just an excuse|not us|own setup|their own tech debt|\
+         always prioritizing|also missed it",
     ),
     (
         GAIN,
@@ -575,7 +577,9 @@ const PHRASES: &[(u64, &str)] = &[
         PROCESS,
         "put it on|handed it to|handed it over|passed it to|next quarter|next sprint|next release|\
          next year|for later|on the list|on the backlog|in the backlog|would look into|will look into|\
-         to be prioritized|to be prioritised|plan to|planned to|still waiting",
+         to be prioritized|to be prioritised|plan to|planned to|still waiting|approved the budget|\
+         got it approved|kicked off|the plan was|following quarter|second half of|top three priorities|\
+         quarterly planning|got the go-ahead|green light|signed off on the plan",
     ),
     (
         SELF_CLAIM,
