@@ -490,7 +490,8 @@ const PHRASES: &[(u64, &str)] = &[
          personal win|been promoted|being promoted|got a promotion|get a promotion|\
          earned a promotion|up for promotion|a promotion to|president's club|presidents club|\
          president's award|recognized me|recognised me|called me out|thanked me publicly|\
-         my reputation|my visibility|more visibility|was awarded|i was awarded|my quota|of my quota|\
+         my reputation|my visibility|return offer|won first place|first place out of|boost for my|\
+         best she had seen|best he had seen|best they had seen|told my manager it was|more visibility|was awarded|i was awarded|my quota|of my quota|\
          of quota|my target|my targets|my commission|top performer|top seller|rising star|\
          for me as|proved to me|proved myself|my investors|pay myself|my salary|seed round|\
          i got my first|defining moment",
@@ -579,7 +580,8 @@ const PHRASES: &[(u64, &str)] = &[
          next year|for later|on the list|on the backlog|in the backlog|would look into|will look into|\
          to be prioritized|to be prioritised|plan to|planned to|still waiting|approved the budget|\
          got it approved|kicked off|the plan was|following quarter|second half of|top three priorities|\
-         quarterly planning|got the go-ahead|green light|signed off on the plan",
+         quarterly planning|got the go-ahead|green light|signed off on the plan|the next step is|\
+         in the middle of the rollout|currently in the middle|still in progress|next two quarters",
     ),
     (
         SELF_CLAIM,
@@ -615,6 +617,7 @@ const PHRASES: &[(u64, &str)] = &[
         "i think now|i think they|i think it|i think the|i believe they|i believe it|i'm sure the|\
          i'm sure they|i am sure the|i am sure they|moved to a different team|changed teams|\
          moved to a different|moved to another|didn't get to see|never got to see|never learned|\
+         moved onto a different|was moved onto|was moved to|handed my notebooks|handed over my|\
          didn't find out|\
          left the team|probably still|\
          maybe they|don't know|do not know|not sure|never heard back|never found out|no idea if|\
