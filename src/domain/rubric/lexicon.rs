@@ -267,7 +267,8 @@ const WORDS: &[(u64, &str)] = &[
          proactively value-add game-changer cross-functional mission-critical strategic alignment empower \
          empowered delight customer-centric customer-obsessed customer-first kpi kpis okr okrs roi scalable \
          excellence best-in-class frictionless disruptive passion passionate obsession obsessed \
-         stakeholder-management results-driven dynamic visionary",
+         stakeholder-management results-driven dynamic visionary prfaq prfaqs mechanisms flywheel \
+         kaizen gemba mindset frugality spearheaded championed",
     ),
     (
         ARTIFACT,
@@ -531,7 +532,10 @@ const PHRASES: &[(u64, &str)] = &[
          earn trust|invent and simplify|insist on the highest|are right a lot|learn and be curious|\
          have backbone|move the needle|best practices|north star|win-win|above and beyond|\
          thought leadership|value proposition|low-hanging fruit|deep dive|key stakeholders|\
-         data driven|end to end|world class|best in class",
+         data driven|end to end|world class|best in class|working backwards|worked backwards|\
+         dove deep|dived deep|raised the bar|raise the bar|high bar|two-pizza teams|disagree and commit|\
+         operational excellence|next level|culture of|at scale|insisting on the highest|thinking big|\
+         earned trust|six sigma|day one",
     ),
     (
         VAGUE,

@@ -319,7 +319,9 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     // (a date, a past-tense action or state) and not framed as a habit or a hypothetical; otherwise
     // it is how the candidate says they usually work.
     if t.i_present > 0.0 {
-        let anchored = t.time_anchor > 0.0 || t.i_act + t.we_act + t.states >= 2.0;
+        // A couple of stray past tenses do not anchor a routine told mostly in the present.
+        let past = t.i_act + t.we_act + t.states;
+        let anchored = t.time_anchor > 0.0 || past >= 2.0 && past * 2.0 >= t.i_present;
         let habit = t.hyp + t.general;
         if anchored && habit <= 1.0 + 0.25 * (t.i_act + t.i_present) {
             t.i_act += t.i_present;
@@ -345,7 +347,9 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     let hypothetical = (t.hyp >= 2.0 && t.hyp * 2.0 >= t.i_act)
         || (t.hyp >= 1.0 && t.i_act + t.we_act == 0.0)
         || (t.general + t.present + t.you >= 3.0 && t.i_act + t.we_act <= 1.0)
-        || (t.general + t.hyp >= 3.0 && t.general + t.hyp + t.present >= t.i_act + t.we_act);
+        || (t.general + t.hyp >= 3.0 && t.general + t.hyp + t.present >= t.i_act + t.we_act)
+        // A routine told in the present ("When an escalation comes in, I get on a call…").
+        || (t.present >= 4.0 && t.present >= 2.0 * (t.i_act + t.we_act) && t.time_anchor == 0.0);
     // "We" and actor-less passives ("a fix was deployed") both hide what the candidate did.
     let hidden = t.we_act + t.passive;
     // The candidate's own steps, apart from talking and effort ("I told", "I stayed late").

@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 31] = [
+    let table: [(&str, &[Flag], &[Flag]); 33] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -925,6 +925,28 @@ fn clause_reading_table() {
              one owner said she would switch suppliers. I took it very seriously and made it my \
              priority. By spring the complaints had stopped and she renewed for another year.",
             &[Flag::MissingAction],
+            &[],
+        ),
+        // Leadership-principle jargon and figures with no story are stuffing.
+        (
+            "As an L6 PM, I live customer obsession by working backwards from the customer. I \
+             leveraged PRFAQs, dove deep into the data and applied bias for action to deliver a \
+             340% lift in engagement, a 27% lift in NPS and $4.5M in savings. I partnered with \
+             two-pizza teams, drove mechanisms through weekly business reviews and raised the bar \
+             through rigorous COEs.",
+            &[Flag::KeywordStuffing, Flag::Vague],
+            &[],
+        ),
+        // A routine told in the present is not one past event, even with a past tense or two.
+        (
+            "I'm the escalation point for our enterprise accounts, so I handle these regularly. I \
+             took over the role from my manager and inherited her playbook. When an escalation \
+             comes in, I get on a call with the customer within the hour. I ask what a good \
+             outcome looks like for them. Then I pull together engineering and support and make \
+             sure each action has one owner. I send the customer a written summary the same day, \
+             and once it's fixed I run a short retrospective and share it with them. I find \
+             customers care most about how you handle it.",
+            &[Flag::Hypothetical],
             &[],
         ),
     ];
