@@ -211,8 +211,43 @@ impl<'a> Doc<'a> {
             let list_marker = i + 1 < self.toks.len()
                 && matches!(self.toks[i + 1].ch, ')' | '.')
                 && (i == 0 || self.toks[i - 1].kind == Kind::Punct);
-            self.toks[i].metric = !year && !label && !list_marker;
+            self.toks[i].metric = !year && !label && !list_marker && !self.period(i);
         }
+    }
+
+    /// "over the three years", "for 2 weeks", "after six months": a stretch of time the story
+    /// spans, not a measured result (unlike "fixed within 2 days").
+    fn period(&self, i: usize) -> bool {
+        let unit = self.toks.get(i + 1).is_some_and(|n| {
+            n.kind == Kind::Word
+                && matches!(
+                    self.low(i + 1),
+                    "day"
+                        | "days"
+                        | "week"
+                        | "weeks"
+                        | "month"
+                        | "months"
+                        | "year"
+                        | "years"
+                        | "quarter"
+                        | "quarters"
+                )
+        });
+        let mut j = i;
+        while j > 0
+            && matches!(
+                self.low(j - 1),
+                "the" | "about" | "nearly" | "almost" | "roughly"
+            )
+        {
+            j -= 1;
+        }
+        unit && j > 0
+            && matches!(
+                self.low(j - 1),
+                "over" | "for" | "after" | "during" | "throughout"
+            )
     }
 
     fn split_sentences(&mut self) {
@@ -1562,7 +1597,7 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
             );
         // Said or written in words, a count with its unit is as much a measure as the digits:
         // style guides spell small numbers out, and spoken answers say "about thirty percent".
-        if with_unit || rate {
+        if (with_unit && !doc.period(span.0)) || rate {
             f.metrics += 1.0;
         } else if change_word {
             f.metrics += 0.75;
