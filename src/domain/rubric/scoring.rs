@@ -43,7 +43,7 @@ fn flag_cap(f: Flag) -> u32 {
         Flag::MissingProblem => 65,
         Flag::TooShort => 55,
         Flag::TooLong => 70,
-        Flag::NoMetric => 72,
+        Flag::NoMetric => 65,
     }
 }
 
