@@ -907,9 +907,14 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                 && (to + 1..(to + 5).min(t1)).any(|j| quantity(j) || doc.toks[j].cats & UNIT != 0)
                 && ((i + 1..to).any(quantity)
                     || (to + 1..(to + 5).min(t1)).any(|j| {
-                        doc.toks[j].kind == Kind::Num
-                            || doc.toks[j].cats & NUMWORD != 0
-                            || matches!(doc.low(j), "a" | "an" | "one")
+                        doc.toks[j].kind == Kind::Num || doc.toks[j].cats & NUMWORD != 0
+                    })
+                    // "to under a minute", but not "to tickets a week" (a rate whose figure is
+                    // gone).
+                    || (to + 1..(to + 4).min(t1)).any(|j| {
+                        matches!(doc.low(j), "a" | "an" | "one")
+                            && doc.toks.get(j + 1).is_some_and(|n| n.cats & UNIT != 0)
+                            && !(to + 1..j).any(|k| doc.toks[k].cats & UNIT != 0)
                     }))
             {
                 f.before_after = true;

@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 33] = [
+    let table: [(&str, &[Flag], &[Flag]); 35] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -947,6 +947,20 @@ fn clause_reading_table() {
              and once it's fixed I run a short retrospective and share it with them. I find \
              customers care most about how you handle it.",
             &[Flag::Hypothetical],
+            &[],
+        ),
+        // A change stated by its two ends is a result in words or figures...
+        (
+            "Last May sellers were angry about late payouts. I rewrote the payout job and tested \
+             it with twelve sellers. Payout complaints went from several a week to almost none.",
+            &[],
+            &[Flag::NoMetric, Flag::MissingResult],
+        ),
+        // ...but not once its figures are gone ("to tickets a week" is not "to under a minute").
+        (
+            "Last May sellers were angry about late payouts. I rewrote the payout job and tested \
+             it with the sellers. Payout complaints dropped from tickets a week to tickets a week.",
+            &[Flag::NoMetric],
             &[],
         ),
     ];
