@@ -363,7 +363,7 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     // Vague: few concrete details for the length, many empty phrases, or actions told mostly with
     // empty verbs ("worked on", "collaborated", "made several changes").
     let concreteness = concreteness + t.numwords;
-    // A hypothetical or a pile of buzzwords speaks in generalities unless it names specifics.
+    // A hypothetical speaks in generalities unless it names specifics.
     let specifics = t.proper + t.artifact + t.time_anchor + t.root;
     // A pile of buzzwords is vague by definition, and a couple of sentences can only be specific
     // if nearly every word is a detail.
