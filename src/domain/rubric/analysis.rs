@@ -1297,7 +1297,6 @@ fn record_action(doc: &Doc, f: &mut Feat, subj: Subj, subj_tok: usize, verb: usi
                         | "tripled"
                         | "shortened"
                         | "saved"
-                        | "drove"
                 )
             {
                 // "I increased retention from 94% to 112%" claims a result; "I fixed 43
