@@ -730,6 +730,15 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                 .is_some_and(|n| n.cats & (UNIT | TIME_ANCHOR) != 0))
             || w == "whenever"
     });
+    // "To be honest, he hadn't read the terms", "with all respect to the surgeons, they didn't
+    // explain": a hedge before faulting someone is how blame is said politely, and it widens what
+    // counts as faulting them from not reading or listening to not explaining, updating or wanting.
+    let hedged = (t0..t1).any(|j| {
+        let next = |k: usize| doc.toks.get(j + k).map_or("", |_| doc.low(j + k));
+        matches!(doc.low(j), "honestly" | "frankly" | "candidly")
+            || (doc.low(j) == "to" && next(1) == "be" && matches!(next(2), "honest" | "frank"))
+            || (matches!(doc.low(j), "all" | "due") && next(1) == "respect")
+    });
     let mut i = t0;
     while i < t1 {
         let t = doc.toks[i];
@@ -820,7 +829,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
             // "He didn't really understand the data", "they never read the guide": faulting a person
             // for not understanding or not reading, rather than describing the gap.
             if subj == Subj::Other
-                && matches!(
+                && (matches!(
                     w,
                     "understand"
                         | "read"
@@ -831,13 +840,37 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                         | "bother"
                         | "care"
                         | "check"
-                )
+                ) || hedged
+                    && matches!(
+                        w,
+                        "explain"
+                            | "tell"
+                            | "update"
+                            | "test"
+                            | "respond"
+                            | "answer"
+                            | "want"
+                            | "prioritize"
+                            | "prioritise"
+                            | "communicate"
+                            | "document"
+                            | "train"
+                    ))
                 // "Didn't read" faults them; "wouldn't understand" or "couldn't follow" is a worry
                 // or a gap in the product.
                 && (i.saturating_sub(3).max(t0)..i).any(|j| {
                     matches!(
                         doc.low(j),
-                        "didn't" | "don't" | "doesn't" | "never" | "not" | "won't" | "refused"
+                        "didn't"
+                            | "don't"
+                            | "doesn't"
+                            | "hadn't"
+                            | "haven't"
+                            | "hasn't"
+                            | "never"
+                            | "not"
+                            | "won't"
+                            | "refused"
                     ) || doc.low(j) == "wouldn't" && w != "understand"
                 })
                 // The people faulted are named just before the verb ("a lot of these clients

@@ -383,7 +383,8 @@ const WORDS: &[(u64, &str)] = &[
     (
         REPORT,
         "said says claimed insisted assumed argued suggested thought believed joked muttered \
-         replied shouted wrote saw considered viewed labeled labelled",
+         replied shouted wrote saw considered viewed labeled labelled explanation assumption \
+         consensus theory",
     ),
     (
         EFFORT,

@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 35] = [
+    let table: [(&str, &[Flag], &[Flag]); 37] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -962,6 +962,23 @@ fn clause_reading_table() {
              it with the sellers. Payout complaints dropped from tickets a week to tickets a week.",
             &[Flag::NoMetric],
             &[],
+        ),
+        // A hedge before faulting someone is blame said politely; others' explanation of a
+        // problem, which the candidate then tests, is not the candidate's blame.
+        (
+            "A customer called in March about a bill $90 higher than usual. To be honest, he \
+             hadn't read the terms, and with all respect to our sales reps, they didn't explain \
+             the promo either. I found a retention offer that cut his bill by $22 a month.",
+            &[Flag::Blame],
+            &[],
+        ),
+        (
+            "Homework completion in my classes dropped to 58% last fall. The usual explanation in \
+             the staff room was that kids just didn't care. I called the parents of twelve \
+             students and recorded a short video for each night's homework. Completion rose to \
+             81% by the end of the semester.",
+            &[],
+            &[Flag::Blame],
         ),
     ];
     for (text, must, must_not) in table {
