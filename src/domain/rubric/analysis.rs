@@ -505,6 +505,35 @@ fn is_sentence_end(doc: &Doc, i: usize) -> bool {
 }
 
 /// Splits text into word, number and punctuation tokens, and builds the lower-case copy they index.
+/// The apostrophe form of a contraction typed without one, for words that are nothing else.
+fn contraction(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "didnt" => "didn't",
+        "dont" => "don't",
+        "doesnt" => "doesn't",
+        "wasnt" => "wasn't",
+        "werent" => "weren't",
+        "isnt" => "isn't",
+        "arent" => "aren't",
+        "cant" => "can't",
+        "couldnt" => "couldn't",
+        "wouldnt" => "wouldn't",
+        "shouldnt" => "shouldn't",
+        "wont" => "won't",
+        "hadnt" => "hadn't",
+        "havent" => "haven't",
+        "hasnt" => "hasn't",
+        "ive" => "i've",
+        "im" => "i'm",
+        "thats" => "that's",
+        "theyre" => "they're",
+        "youre" => "you're",
+        "weve" => "we've",
+        "theyve" => "they've",
+        _ => return None,
+    })
+}
+
 fn tokenize(text: &str) -> (Vec<Tok>, String) {
     let mut toks = Vec::with_capacity(text.len() / 5 + 1);
     let mut lower = String::with_capacity(text.len() + 8);
@@ -545,6 +574,12 @@ fn tokenize(text: &str) -> (Vec<Tok>, String) {
                 } else {
                     break;
                 }
+            }
+            // Typed answers drop the apostrophe ("didnt", "dont", "ive"): restore it so that a
+            // contraction reads the same however it was typed.
+            if let Some(full) = contraction(&lower[ls..]) {
+                lower.truncate(ls);
+                lower.push_str(full);
             }
             let w = &lower[ls..];
             let cats = if ascii { word_cats(w) } else { 0 };

@@ -3,7 +3,7 @@
 //! Each dimension is computed as a fraction of its maximum from a few named components, so that a
 //! change in the story (a number removed, "I" turned into "we") moves the score it should move.
 
-use super::analysis::{Doc, Role, Span};
+use super::analysis::{Doc, Feat, Role, Span};
 use super::lexicon::cat;
 use super::{Band, Dimension, Dimensions, Flag, RUBRIC_VERSION, Score};
 use std::collections::HashMap;
@@ -181,7 +181,10 @@ fn totals(doc: &Doc) -> Totals {
         }
         // Blame voiced and then turned down ("The easy reading was that he was lazy. Instead I
         // asked him") is the candidate rejecting it, not blaming.
-        let rejected = f.reject > 0 || doc.sents.get(k + 1).is_some_and(|next| next.f.reject > 0);
+        // A turn that blames in its own words ("I didn't agree, because it was his mistake") turns
+        // down someone else's decision, not the blame.
+        let turns = |g: &Feat| g.reject > 0 && g.blame == 0;
+        let rejected = turns(f) || doc.sents.get(k + 1).is_some_and(|next| turns(&next.f));
         if !rejected {
             t.blame += f.blame as f32;
         }

@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 37] = [
+    let table: [(&str, &[Flag], &[Flag]); 39] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -979,6 +979,22 @@ fn clause_reading_table() {
              81% by the end of the semester.",
             &[],
             &[Flag::Blame],
+        ),
+        // A contraction typed without its apostrophe reads like the one with it.
+        (
+            "sde on an api team. a retailer kept opening P1 tickets in may. honestly their \
+             engineers just didnt read the docs. i sent them 12 examples of bad requests and \
+             their tickets dropped from 8 a month to 1.",
+            &[Flag::Blame],
+            &[],
+        ),
+        // Turning down a manager's decision while faulting the customer keeps the blame.
+        (
+            "A customer came back in June saying the colour of his 500 cards was wrong, though he \
+             had approved the proof, and he wouldn't listen. My manager gave him a free reprint, \
+             which I didn't agree with because it was his mistake.",
+            &[Flag::Blame],
+            &[],
         ),
     ];
     for (text, must, must_not) in table {
