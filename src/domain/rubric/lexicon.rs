@@ -384,7 +384,7 @@ const WORDS: &[(u64, &str)] = &[
         REPORT,
         "said says claimed insisted assumed argued suggested thought believed joked muttered \
          replied shouted wrote saw considered viewed labeled labelled explanation assumption \
-         consensus theory",
+         consensus theory triaged marked dismissed tagged classified categorized categorised",
     ),
     (
         EFFORT,
@@ -453,7 +453,7 @@ const PHRASES: &[(u64, &str)] = &[
         "their fault|not my fault|wasn't my fault|not my problem|dropped the ball|messed up|screwed up|\
          didn't bother|couldn't be bothered|their mistake|his mistake|her mistake|should have known|\
          no clue|were clueless|didn't care|did not care|couldn't care less|not my responsibility|\
-         wasn't my responsibility|because of them|their incompetence|their negligence|never listened|\
+         wasn't my responsibility|their incompetence|their negligence|never listened|\
          didn't listen|wouldn't listen|blame them|blamed them|were to blame|not a good fit|\
          can't make everyone|cannot make everyone|can't please everyone|cannot please everyone|\
          difficult customer|difficult customers|difficult client|most difficult|no idea what they were|no idea what he was|\

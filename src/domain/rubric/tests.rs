@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 39] = [
+    let table: [(&str, &[Flag], &[Flag]); 40] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -995,6 +995,16 @@ fn clause_reading_table() {
              which I didn't agree with because it was his mistake.",
             &[Flag::Blame],
             &[],
+        ),
+        // A ticket triaged as "user error" by others is their label, and wording that changed
+        // "because of them" is credit, not blame.
+        (
+            "In May 30 tickets about a dead 'Place order' button got triaged as user error. I \
+             pulled the error logs, reproduced it on an old Android phone and shipped a fallback \
+             the same day; I tested the wording of the notice with five sellers, and it changed a \
+             lot because of them. Checkout success on those phones went from 71% to 98%.",
+            &[],
+            &[Flag::Blame],
         ),
     ];
     for (text, must, must_not) in table {
