@@ -100,6 +100,9 @@ pub(super) struct Feat {
     /// claim a result rather than tell a step.
     pub i_change: u32,
     pub blame: u32,
+    /// Sizes without a measure ("went down a lot", "much happier", "significantly"): a result
+    /// told this way, with no number anywhere in it, is a vague result.
+    pub vague_size: u32,
     pub gain: u32,
     pub beyond: u32,
     pub empathy: u32,
@@ -167,7 +170,8 @@ impl<'a> Doc<'a> {
         let mut subj = Subj::None;
         for k in 0..doc.sents.len() {
             let (t0, t1) = (doc.sents[k].t0, doc.sents[k].t1);
-            let (f, s) = analyse_sentence(&doc, t0, t1, subj);
+            let (mut f, s) = analyse_sentence(&doc, t0, t1, subj);
+            f.vague_size = vague_sizes(&doc, t0, t1);
             subj = s;
             doc.sents[k].f = f;
         }
@@ -745,6 +749,41 @@ fn negated_before(doc: &Doc, i: usize, t0: usize) -> bool {
 }
 
 /// Reads one sentence: phrase cues, single-word cues, numbers, and who did what in which tense.
+/// Counts sizes told without a measure: intensifiers ("significantly"), "a lot" closing a
+/// clause, "much"/"way" before a comparison, and "very"/"really" before being pleased.
+fn vague_sizes(doc: &Doc, t0: usize, t1: usize) -> u32 {
+    let word = |j: usize| {
+        if j < t1 && doc.toks[j].kind == Kind::Word {
+            doc.low(j)
+        } else {
+            ""
+        }
+    };
+    (t0..t1)
+        .filter(|&j| match doc.low(j) {
+            "significantly" | "substantially" | "considerably" | "dramatically" | "greatly"
+            | "hugely" | "massively" | "noticeably" | "tremendously" | "drastically" => true,
+            // "went down a lot", not "a lot of tickets".
+            "lot" => j > t0 && word(j - 1) == "a" && word(j + 1) != "of",
+            "much" | "way" | "far" => {
+                doc.toks
+                    .get(j + 1)
+                    .is_some_and(|n| n.cats & COMPARATIVE != 0)
+                    || matches!(
+                        word(j + 1),
+                        "happier" | "easier" | "calmer" | "quieter" | "smoother" | "stronger"
+                    )
+                    || doc.low(j) == "way" && matches!(word(j + 1), "down" | "up")
+            }
+            "very" | "really" | "super" => matches!(
+                word(j + 1),
+                "happy" | "pleased" | "positive" | "satisfied" | "grateful" | "thankful"
+            ),
+            _ => false,
+        })
+        .count() as u32
+}
+
 fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, Subj) {
     let mut f = Feat::default();
     let mut subj = inherited;

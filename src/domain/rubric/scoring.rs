@@ -24,6 +24,7 @@ pub(super) const MAX: [(&str, u8); 7] = [
 const CAP_NO_STORY: u32 = 35;
 const CAP_STUFFING: u32 = 30;
 const CAP_FRAGMENT: u32 = 30;
+const CAP_SIZED_BY_WORDS: u32 = 55;
 
 /// Cap for a short answer that also carries another red flag: brevity plus a gap cannot pass.
 const CAP_SHORT_AND_FLAGGED: u32 = 45;
@@ -120,6 +121,8 @@ struct Totals {
     /// The story's last sentence is a process step ("put it on the roadmap") with no outcome.
     process_ending: bool,
     blame: f32,
+    /// Sizes without a measure in the result and the ending.
+    vague_size: f32,
     gain: f32,
     gain_late: bool,
     beyond: f32,
@@ -187,6 +190,9 @@ fn totals(doc: &Doc) -> Totals {
         let rejected = turns(f) || doc.sents.get(k + 1).is_some_and(|next| turns(&next.f));
         if !rejected {
             t.blame += f.blame as f32;
+        }
+        if s.is_result || (k + 1) * 5 > n * 3 {
+            t.vague_size += f.vague_size as f32;
         }
         // A lesson about what customers don't know is not the candidate not knowing the outcome.
         if f.unknown > 0 && f.metrics == 0.0 && (k + 1) * 5 > n * 3 && !s.is_reflect {
@@ -384,6 +390,9 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
             || t.weak >= 2.0
                 && t.weak + t.vague >= 4.0
                 && (t.weak + t.vague) * 2.0 >= t.i_act + t.we_act + 1.0);
+    // "Complaints went down a lot and customers were much happier": a result whose only sizes
+    // are intensifiers is as vague as it gets, whatever detail the story had before it.
+    let vague = vague || no_metric && t.vague_size >= 2.0;
     let missing_problem = !t.has_problem || !t.pain;
     // The candidate's own action is missing when they took no step themselves: whatever was done
     // was talk, effort, a hand-off, or told as "we".
@@ -585,6 +594,11 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     }
     if doc.words < 40 {
         cap = cap.min(CAP_FRAGMENT);
+    }
+    // One intensifier standing in for the missing measure ("builds felt much more reliable")
+    // leaves the result less certain than a plain unmeasured one.
+    if no_metric && t.vague_size >= 1.0 {
+        cap = cap.min(CAP_SIZED_BY_WORDS);
     }
     // Red flags are what interviewers notice first, so each caps the total: a flagged answer cannot
     // reach the band its other strengths would earn. Each further flag lowers the cap a little more.

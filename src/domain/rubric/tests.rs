@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 40] = [
+    let table: [(&str, &[Flag], &[Flag]); 42] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1006,6 +1006,23 @@ fn clause_reading_table() {
             &[],
             &[Flag::Blame],
         ),
+        // A result sized only by intensifiers is vague; one intensifier beside a concrete
+        // ending is not.
+        (
+            "Salon owners kept missing bookings in the spring. I read 80 support tickets, found \
+             the reminder texts went out in the wrong time zone, and rewrote the scheduler. After \
+             launch complaints went down a lot and owners were much happier.",
+            &[Flag::Vague, Flag::NoMetric],
+            &[],
+        ),
+        (
+            "Salon owners kept missing bookings in the spring. I read 80 support tickets, found \
+             the reminder texts went out in the wrong time zone, and rewrote the scheduler. After \
+             launch owners told us the reminders felt much more reliable, and the complaints in \
+             our channel stopped.",
+            &[Flag::NoMetric],
+            &[Flag::Vague],
+        ),
     ];
     for (text, must, must_not) in table {
         let s = score(text, None).expect("scores");
@@ -1041,4 +1058,33 @@ fn headings_split_the_story_into_parts_even_on_one_line() {
     }
     let result: BTreeMap<_, _> = s.dimensions.iter().collect();
     assert!(result["result"].evidence.iter().any(|e| e.contains("300")));
+}
+
+#[test]
+fn an_unmeasured_result_sized_by_an_intensifier_caps_lower_than_a_plain_unmeasured_one() {
+    let story = "I was the only backend engineer at a booking start-up for hair salons. Last \
+                 spring salon owners kept telling support that clients missed appointments even \
+                 though reminders were on, and two owners said they would cancel. I read 80 \
+                 support tickets and compared the send times in our logs with the appointment \
+                 times, and found that reminders went out in the server's time zone instead of \
+                 the salon's. I rewrote the scheduler myself over two weeks, added a test for \
+                 every time zone our salons were in, and tried it with three owners before the \
+                 launch.";
+    let plain = score(
+        &format!("{story} After launch the owners told us the reminders now arrived on time."),
+        None,
+    )
+    .unwrap();
+    let sized = score(
+        &format!("{story} After launch the owners told us the reminders felt much more reliable."),
+        None,
+    )
+    .unwrap();
+    assert!(plain.flags.contains(&Flag::NoMetric), "{:?}", plain.flags);
+    assert!(plain.total > 55, "plain unmeasured result: {}", plain.total);
+    assert!(
+        sized.total <= 55,
+        "result sized by an intensifier: {}",
+        sized.total
+    );
 }
