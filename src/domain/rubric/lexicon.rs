@@ -268,7 +268,11 @@ const WORDS: &[(u64, &str)] = &[
          empowered delight customer-centric customer-obsessed customer-first kpi kpis okr okrs roi scalable \
          excellence best-in-class frictionless disruptive passion passionate obsession obsessed \
          stakeholder-management results-driven dynamic visionary prfaq prfaqs mechanisms flywheel \
-         kaizen gemba mindset frugality spearheaded championed",
+         kaizen gemba mindset frugality spearheaded championed orchestrated orchestrate \
+         transformational transformative actionable operationalized operationalizing \
+         operationalised hyper-personalized hyper-personalised unlock unlocked unlocking governance \
+         monetization monetisation ecosystem cutting-edge state-of-the-art seamlessly synergistic \
+         enablement omnichannel customer-led value-driven",
     ),
     (
         ARTIFACT,

@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 42] = [
+    let table: [(&str, &[Flag], &[Flag]); 43] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1022,6 +1022,14 @@ fn clause_reading_table() {
              our channel stopped.",
             &[Flag::NoMetric],
             &[Flag::Vague],
+        ),
+        // Consultancy words with figures and no story are stuffing.
+        (
+            "I orchestrated a transformational, customer-led repackaging, unlocking actionable \
+             insights through a governance framework and a monetization ecosystem. Revenue per \
+             account went up 23%.",
+            &[Flag::KeywordStuffing],
+            &[],
         ),
     ];
     for (text, must, must_not) in table {
