@@ -590,7 +590,9 @@ const PHRASES: &[(u64, &str)] = &[
          to be prioritized|to be prioritised|plan to|planned to|still waiting|approved the budget|\
          got it approved|kicked off|the plan was|following quarter|second half of|top three priorities|\
          quarterly planning|got the go-ahead|green light|signed off on the plan|the next step is|\
-         in the middle of the rollout|currently in the middle|still in progress|next two quarters",
+         in the middle of the rollout|currently in the middle|still in progress|next two quarters|\
+         still working through|still working on|optimistic about|once it's fully|once it is fully|\
+         they'd look at|would look at|will look at|planning cycle",
     ),
     (
         SELF_CLAIM,

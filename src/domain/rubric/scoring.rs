@@ -88,6 +88,9 @@ struct Totals {
     metrics_result: f32,
     metrics_all: f32,
     before_after_result: bool,
+    /// Whether a result in the second half of the story is measured: the numbers of an early
+    /// "result" are usually the baseline of the problem.
+    measured_late: bool,
     customer_result: bool,
     customer_result_count: f32,
     second_order: f32,
@@ -239,6 +242,7 @@ fn totals(doc: &Doc) -> Totals {
             t.result_sents += 1;
             t.metrics_result += f.metrics;
             t.before_after_result |= f.before_after;
+            t.measured_late |= (f.metrics >= 1.0 || f.before_after) && (k + 1) * 2 > n;
             t.customer_result |= f.customer > 0.0 || f.outcome > 0;
             t.customer_result_count += (f.customer + f.outcome as f32).min(2.0);
             last_result = Some(k);
@@ -406,7 +410,7 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     let missing_result = t.result_sents == 0
         || t.result_substance == 0
         || hypothetical
-        || (t.process_ending && t.metrics_result < 1.0 && !t.before_after_result)
+        || (t.process_ending && !t.measured_late)
         || (t.unknown_ending && !t.before_after_result);
     // Hand-offs earn no action credit (they are not in `i_act`). Escalation is "only" when it is
     // most of what the candidate did; when someone else did the fix and the candidate's own steps

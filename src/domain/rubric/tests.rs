@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 43] = [
+    let table: [(&str, &[Flag], &[Flag]); 44] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1029,6 +1029,16 @@ fn clause_reading_table() {
              insights through a governance framework and a monetization ecosystem. Revenue per \
              account went up 23%.",
             &[Flag::KeywordStuffing],
+            &[],
+        ),
+        // Numbers in the setup do not make an unfinished rollout a result.
+        (
+            "In 2023 I ran 25 member interviews myself, and engagement for second-year members \
+             was about 30% lower than in their first year. I wrote the strategy doc, moved two \
+             squads onto a progression system and prototyped three versions with the design \
+             lead. We started the build in Q3. We're still working through the rollout plan, and \
+             I'm optimistic about what it will mean for members once it's fully out.",
+            &[Flag::MissingResult],
             &[],
         ),
     ];
