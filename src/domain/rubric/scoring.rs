@@ -43,7 +43,7 @@ fn flag_cap(f: Flag) -> u32 {
         Flag::WeNotI => 60,
         Flag::MissingProblem => 65,
         Flag::TooShort => 55,
-        Flag::TooLong => 70,
+        Flag::TooLong => 60,
         Flag::NoMetric => 65,
     }
 }

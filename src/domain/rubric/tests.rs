@@ -1106,3 +1106,27 @@ fn an_unmeasured_result_sized_by_an_intensifier_caps_lower_than_a_plain_unmeasur
         sized.total
     );
 }
+
+#[test]
+fn an_answer_over_four_hundred_and_fifty_words_caps_at_sixty() {
+    let case = corpus()
+        .into_iter()
+        .find(|c| c.id == "eng-checkout-latency")
+        .expect("the corpus has eng-checkout-latency");
+    // Background nobody asked for, each sentence different, until the answer runs long.
+    let background: String = (1..=30)
+        .map(|k| format!("In my year {k} there I also sat in on planning for store number {k}. "))
+        .collect();
+    let (setup, rest) = case.answer.trim().split_once('\n').expect("paragraphs");
+    let long = format!("{setup}\n{background}\n{rest}");
+    let before = scored(&case);
+    let after = score(&long, None).unwrap();
+    assert!(before.total > 60, "the original scores {}", before.total);
+    assert_eq!(after.flags, [Flag::TooLong]);
+    assert!(
+        after.total <= 60,
+        "too long: {} {:?}",
+        after.total,
+        after.flags
+    );
+}
