@@ -13,7 +13,7 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 /// Version of the scoring rules; stored with every score so that old scores can be told apart.
-pub const RUBRIC_VERSION: &str = "co-1.3";
+pub const RUBRIC_VERSION: &str = "co-1.4";
 
 /// Why an answer could not be scored.
 #[derive(Debug, thiserror::Error, PartialEq)]
