@@ -950,6 +950,10 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                 // The people faulted are named just before the verb ("a lot of these clients
                 // don't read"), not necessarily by the clause's first word.
                 && (i.saturating_sub(7).max(t0)..i).any(|j| {
+                    // "Many customers did not understand the 24-hour rule" is a gap in the
+                    // product when said plainly; said of one person, or with a hedge, it faults.
+                    let crowd = doc.toks[j].cats & CUSTOMER != 0 && doc.low(j).ends_with('s')
+                        || matches!(doc.low(j), "people" | "folks");
                     doc.toks[j].kind == Kind::Word
                         && (doc.toks[j].cats & (OTHER_SUBJ | CUSTOMER | TEAM | ROLE) != 0
                             || matches!(doc.low(j), "people" | "folks"))
@@ -957,6 +961,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                             doc.low(j),
                             "it" | "it's" | "nobody" | "everyone" | "him" | "her" | "them"
                         )
+                        && !(w == "understand" && crowd && !hedged)
                 })
                 && !reported(doc, i, t0)
             {

@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 44] = [
+    let table: [(&str, &[Flag], &[Flag]); 46] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1039,6 +1039,22 @@ fn clause_reading_table() {
              lead. We started the build in Q3. We're still working through the rollout plan, and \
              I'm optimistic about what it will mean for members once it's fully out.",
             &[Flag::MissingResult],
+            &[],
+        ),
+        // Customers not understanding a rule is a gap in the product; one person not
+        // understanding, or customers said with a hedge, is faulted.
+        (
+            "In 2020 I ran a rollover pilot for 200,000 prepaid subscribers. Many customers did \
+             not understand the 24-hour rule and lost their data anyway, so I added a reminder \
+             SMS 12 hours before expiry. On-time renewal went from 61% to 72%.",
+            &[],
+            &[Flag::Blame],
+        ),
+        (
+            "In 2020 I ran a rollover pilot for 200,000 prepaid subscribers. Honestly, a lot of \
+             customers don't understand how prepaid works, so I added a reminder SMS 12 hours \
+             before expiry. On-time renewal went from 61% to 72%.",
+            &[Flag::Blame],
             &[],
         ),
     ];
