@@ -749,6 +749,16 @@ fn negated_before(doc: &Doc, i: usize, t0: usize) -> bool {
 }
 
 /// Reads one sentence: phrase cues, single-word cues, numbers, and who did what in which tense.
+/// Whether tokens `lo..hi` hold a hedge that often comes before faulting someone politely.
+fn hedge_in(doc: &Doc, lo: usize, hi: usize) -> bool {
+    (lo..hi).any(|j| {
+        let next = |k: usize| doc.toks.get(j + k).map_or("", |_| doc.low(j + k));
+        matches!(doc.low(j), "honestly" | "frankly" | "candidly")
+            || (doc.low(j) == "to" && next(1) == "be" && matches!(next(2), "honest" | "frank"))
+            || (matches!(doc.low(j), "all" | "due") && next(1) == "respect")
+    })
+}
+
 /// Counts sizes told without a measure: intensifiers ("significantly"), "a lot" closing a
 /// clause, "much"/"way" before a comparison, and "very"/"really" before being pleased.
 fn vague_sizes(doc: &Doc, t0: usize, t1: usize) -> u32 {
@@ -807,12 +817,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
     // "To be honest, he hadn't read the terms", "with all respect to the surgeons, they didn't
     // explain": a hedge before faulting someone is how blame is said politely, and it widens what
     // counts as faulting them from not reading or listening to not explaining, updating or wanting.
-    let hedged = (t0..t1).any(|j| {
-        let next = |k: usize| doc.toks.get(j + k).map_or("", |_| doc.low(j + k));
-        matches!(doc.low(j), "honestly" | "frankly" | "candidly")
-            || (doc.low(j) == "to" && next(1) == "be" && matches!(next(2), "honest" | "frank"))
-            || (matches!(doc.low(j), "all" | "due") && next(1) == "respect")
-    });
+    let hedged = hedge_in(doc, t0, t1);
     let mut i = t0;
     while i < t1 {
         let t = doc.toks[i];
@@ -947,13 +952,20 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                             | "refused"
                     ) || doc.low(j) == "wouldn't" && w != "understand"
                 })
+                // "Elderly people who don't read the bill", "ten who didn't bother": a relative
+                // clause describes who was affected, unless a hedge makes it a complaint.
+                && (hedged
+                    || !(i.saturating_sub(4).max(t0)..i)
+                        .any(|j| matches!(doc.low(j), "who" | "that")))
                 // The people faulted are named just before the verb ("a lot of these clients
                 // don't read"), not necessarily by the clause's first word.
                 && (i.saturating_sub(7).max(t0)..i).any(|j| {
                     // "Many customers did not understand the 24-hour rule" is a gap in the
-                    // product when said plainly; said of one person, or with a hedge, it faults.
-                    let crowd = doc.toks[j].cats & CUSTOMER != 0 && doc.low(j).ends_with('s')
-                        || matches!(doc.low(j), "people" | "folks");
+                    // product when told of the event; said of one person, with a hedge, or as a
+                    // general truth ("customers don't understand their own tooling"), it faults.
+                    let crowd = (doc.toks[j].cats & CUSTOMER != 0 && doc.low(j).ends_with('s')
+                        || matches!(doc.low(j), "people" | "folks"))
+                        && (j..i).any(|k| matches!(doc.low(k), "didn't" | "did" | "hadn't"));
                     doc.toks[j].kind == Kind::Word
                         && (doc.toks[j].cats & (OTHER_SUBJ | CUSTOMER | TEAM | ROLE) != 0
                             || matches!(doc.low(j), "people" | "folks"))
@@ -1749,6 +1761,12 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
         let contrast = phrase
             && matches!(doc.low(span.0), "didn't" | "did")
             && (span.1..(span.1 + 12).min(doc.toks.len())).any(|j| doc.low(j) == "cared");
+        // "Elderly people who don't read the bill": a relative clause describes who was
+        // affected, unless a hedge before it makes it a complaint.
+        let describes = phrase
+            && span.0 > t0
+            && matches!(doc.low(span.0 - 1), "who" | "that")
+            && !hedge_in(doc, t0, span.0);
         // "The fault was in the firmware": a defect, unless it is someone's ("the driver's fault",
         // "at fault", "the fault of the vendor").
         // "the weeks they were entitled to": a right, not a sneer.
@@ -1769,6 +1787,7 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
             && !contrast
             && !defect
             && !right
+            && !describes
             && !reported(doc, span.0, t0)
         {
             f.blame += 1;

@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 46] = [
+    let table: [(&str, &[Flag], &[Flag]); 48] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1054,6 +1054,23 @@ fn clause_reading_table() {
             "In 2020 I ran a rollover pilot for 200,000 prepaid subscribers. Honestly, a lot of \
              customers don't understand how prepaid works, so I added a reminder SMS 12 hours \
              before expiry. On-time renewal went from 61% to 72%.",
+            &[Flag::Blame],
+            &[],
+        ),
+        // A relative clause describes who was affected; a general truth about customers faults
+        // them.
+        (
+            "In March a customer was charged twice for three months. I queried all accounts with \
+             the same pattern and found 3,120 customers, most of them elderly people who don't \
+             read the bill. I refunded them all, and double-billing complaints fell to zero.",
+            &[],
+            &[Flag::Blame],
+        ),
+        (
+            "In March build times were slow across 300 repositories. I analysed the telemetry, \
+             wrote up the data and published caching guidelines, and builds got 20% faster. The \
+             lesson is to use data to separate perception from reality, especially when your \
+             customers don't understand their own tooling.",
             &[Flag::Blame],
             &[],
         ),
