@@ -157,7 +157,9 @@ impl<'a> Doc<'a> {
 
     pub fn parse(text: &'a str, question: Option<&str>) -> Doc<'a> {
         let (toks, lower) = tokenize(text);
+        // Length counts every word said, fillers included: they take the listener's time too.
         let words = toks.iter().filter(|t| t.kind != Kind::Punct).count();
+        let toks = drop_fillers(toks, &lower);
         let mut doc = Doc {
             text,
             lower,
@@ -509,6 +511,39 @@ fn is_sentence_end(doc: &Doc, i: usize) -> bool {
 }
 
 /// Splits text into word, number and punctuation tokens, and builds the lower-case copy they index.
+/// Removes what a speaker says while thinking ("um", "uh") and asides set off by commas
+/// (", like,", ", you know,", ", I think,"), so that a transcript reads like the story it tells.
+fn drop_fillers(toks: Vec<Tok>, lower: &str) -> Vec<Tok> {
+    let low = |t: &Tok| &lower[t.ls..t.le];
+    let comma = |t: Option<&Tok>| t.is_some_and(|t| t.kind == Kind::Punct && t.ch == ',');
+    let mut keep = vec![true; toks.len()];
+    for (k, t) in toks.iter().enumerate() {
+        if t.kind != Kind::Word {
+            continue;
+        }
+        let before = k.checked_sub(1).and_then(|j| toks.get(j));
+        match low(t) {
+            "um" | "umm" | "uh" | "uhh" | "uhm" | "erm" => keep[k] = false,
+            "like" if comma(before) && comma(toks.get(k + 1)) => keep[k] = false,
+            "you" | "i" if comma(before) && comma(toks.get(k + 2)) => {
+                let next = toks.get(k + 1).map_or("", low);
+                if matches!(
+                    (low(t), next),
+                    ("you", "know") | ("i", "mean" | "think" | "guess")
+                ) {
+                    keep[k] = false;
+                    keep[k + 1] = false;
+                }
+            }
+            _ => {}
+        }
+    }
+    toks.into_iter()
+        .zip(keep)
+        .filter_map(|(t, k)| k.then_some(t))
+        .collect()
+}
+
 /// The apostrophe form of a contraction typed without one, for words that are nothing else.
 fn contraction(w: &str) -> Option<&'static str> {
     Some(match w {
@@ -1635,7 +1670,12 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
     if c & PROCESS != 0 {
         f.process += 1;
     }
-    if c & UNKNOWN != 0 {
+    // "I think it was about a dozen": a spoken answer hedges a figure it remembers, which is
+    // knowing the outcome, not doubting it.
+    if c & UNKNOWN != 0
+        && !(span.1..(span.1 + 4).min(doc.toks.len()))
+            .any(|j| doc.toks[j].kind == Kind::Num || doc.toks[j].cats & NUMWORD != 0)
+    {
         f.unknown += 1;
     }
     if c & REJECT != 0 {
@@ -1723,9 +1763,21 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
                 (doc.low(span.0 - 2), doc.low(span.0 - 1)),
                 ("one" | "1", "in") | ("out", "of")
             );
+        // "From sixty-eight to eighty-one percent": a change said in words, like its digits.
+        let is_number = |k: usize| {
+            doc.toks
+                .get(k)
+                .is_some_and(|n| n.kind == Kind::Num || n.cats & NUMWORD != 0)
+        };
+        let from_to = (span.0.saturating_sub(3).max(t0)..span.0).any(|j| doc.low(j) == "from")
+            && (span.1..(span.1 + 3).min(doc.toks.len()))
+                .any(|j| doc.low(j) == "to" && (is_number(j + 1) || is_number(j + 2)));
+        if from_to {
+            f.before_after = true;
+        }
         // Said or written in words, a count with its unit is as much a measure as the digits:
         // style guides spell small numbers out, and spoken answers say "about thirty percent".
-        if (with_unit && !doc.period(span.0)) || rate {
+        if (with_unit && !doc.period(span.0)) || rate || from_to {
             f.metrics += 1.0;
         } else if change_word {
             f.metrics += 0.75;

@@ -621,7 +621,7 @@ const PHRASES: &[(u64, &str)] = &[
         "wasn't fair|not fair|wasn't true|not true|didn't believe|didn't buy|didn't agree|\
          i disagreed|i pushed back|didn't accept|was ours|were ours|was on us|was our own|\
          wasn't convinced|was not convinced|didn't think that|did not think that|didn't think it|\
-         i doubted|didn't buy it",
+         i doubted|didn't buy it|didn't add up|did not add up|wasn't sure that|was not sure that",
     ),
     (
         UNKNOWN,
@@ -646,6 +646,15 @@ pub(super) fn word_cats(w: &str) -> u64 {
     }
     if w.len() > 24 {
         return 0;
+    }
+    // "Eighty-one", "twenty-something": a tens word leading a compound makes it a number.
+    if let Some((tens, _)) = w.split_once('-')
+        && matches!(
+            tens,
+            "twenty" | "thirty" | "forty" | "fifty" | "sixty" | "seventy" | "eighty" | "ninety"
+        )
+    {
+        return NUMWORD;
     }
     // Hyphenated compounds ("re-ran", "end-users") are read by their last part.
     if let Some(pos) = w.rfind('-')

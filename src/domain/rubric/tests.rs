@@ -698,7 +698,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 48] = [
+    let table: [(&str, &[Flag], &[Flag]); 50] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1073,6 +1073,31 @@ fn clause_reading_table() {
              customers don't understand their own tooling.",
             &[Flag::Blame],
             &[],
+        ),
+        // A spoken answer: fillers and asides are not verbs, numbers are said in words, and the
+        // easy explanation is voiced to be turned down.
+        (
+            "So, this was my second year teaching algebra, and a student was turning in zero \
+             homework. And the easy thing was like, okay, lazy, give him the zeros. But that \
+             didn't add up to me. So I, um, I kept him after class and asked. And then I, like, \
+             I ran a survey in all five sections, and eleven students had no internet at home. \
+             I printed paper versions of every assignment. Completion went from sixty-eight to \
+             eighty-one percent, I think, by the end of the semester.",
+            &[],
+            &[
+                Flag::Hypothetical,
+                Flag::MissingResult,
+                Flag::NoMetric,
+                Flag::Blame,
+            ],
+        ),
+        (
+            "In 2019 night shift nurses had no training slot for the new scanners. I came in on \
+             nights for two weeks and trained about ninety nurses myself. When we went live, help \
+             desk calls from nights were lower than expected, I think it was about a dozen that \
+             first week.",
+            &[],
+            &[Flag::MissingResult],
         ),
     ];
     for (text, must, must_not) in table {
