@@ -1122,9 +1122,42 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
             possessive = false;
             if matches!(w, "i'd" | "we'd" | "you'd" | "i'll" | "we'll" | "you'll") {
                 // "we'd fixed", "we'd been seeing": "had", not "would".
+                // An irregular participle ("we'd built", "I'd found") is "had" too, unless the
+                // word is also a base form ("I'd put", "I'd read") or only a simple past.
                 let perfect = w.ends_with("'d")
                     && next_content(doc, i, t1).is_some_and(|j| {
-                        is_past(doc, j) && doc.toks[j].cats & PAST == 0 || doc.low(j) == "been"
+                        is_past(doc, j) && doc.toks[j].cats & PAST == 0
+                            || doc.low(j) == "been"
+                            || doc.toks[j].cats & PAST != 0
+                                && !matches!(
+                                    doc.low(j),
+                                    "put"
+                                        | "set"
+                                        | "cut"
+                                        | "hit"
+                                        | "let"
+                                        | "quit"
+                                        | "read"
+                                        | "shut"
+                                        | "split"
+                                        | "went"
+                                        | "saw"
+                                        | "took"
+                                        | "gave"
+                                        | "wrote"
+                                        | "ran"
+                                        | "began"
+                                        | "came"
+                                        | "became"
+                                        | "knew"
+                                        | "did"
+                                        | "was"
+                                        | "were"
+                                        | "had"
+                                        | "used"
+                                        | "spun"
+                                        | "rerun"
+                                )
                     });
                 if perfect {
                     record_action(doc, &mut f, subj, subj_tok, i + 1, t1);

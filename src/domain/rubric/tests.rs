@@ -273,10 +273,11 @@ fn make_hypothetical(text: &str) -> String {
     words_replaced(text, &[("i", "I would")])
 }
 
+/// "I'd" before a past form reads as "I had", so the framed variant says "I'd have".
 fn make_hypothetical_framed(text: &str) -> String {
     format!(
         "In a situation like that, {}",
-        words_replaced(text, &[("i", "I'd")])
+        words_replaced(text, &[("i", "I'd have")])
     )
 }
 
@@ -390,7 +391,7 @@ fn making_the_story_hypothetical_lowers_the_authenticity_score() {
         has_word_i(c) && dim(s, "authenticity").score > 0
     });
     assert_lowers(
-        "framed as I'd",
+        "framed as I'd have",
         "authenticity",
         make_hypothetical_framed,
         |c, s| has_word_i(c) && dim(s, "authenticity").score > 0,
@@ -698,7 +699,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 50] = [
+    let table: [(&str, &[Flag], &[Flag]); 51] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1098,6 +1099,16 @@ fn clause_reading_table() {
              first week.",
             &[],
             &[Flag::MissingResult],
+        ),
+        // "We'd built" and "you'd heard" are "had", not "would".
+        (
+            "Last spring our internal survey for the deploy tool we'd built came back at minus \
+             ten. I shadowed four engineers while they deployed and found failures buried in \
+             six-thousand-line logs, so I built a failure summarizer myself. Slack pings for \
+             deploy help went from forty a week to under ten, and one engineer said he hadn't \
+             known we'd heard him.",
+            &[],
+            &[Flag::Hypothetical, Flag::MissingResult],
         ),
     ];
     for (text, must, must_not) in table {
