@@ -992,6 +992,11 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                 && (hedged
                     || !(i.saturating_sub(4).max(t0)..i)
                         .any(|j| matches!(doc.low(j), "who" | "that")))
+                // "So she didn't have to check": spared a chore, not faulted for skipping it.
+                && !(i.saturating_sub(3).max(t0)..i).any(|j| {
+                    doc.low(j) == "to"
+                        && (i.saturating_sub(3).max(t0)..j).any(|k| doc.low(k).ends_with("n't"))
+                })
                 // The people faulted are named just before the verb ("a lot of these clients
                 // don't read"), not necessarily by the clause's first word.
                 && (i.saturating_sub(7).max(t0)..i).any(|j| {
@@ -1930,7 +1935,9 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
                 "missed" | "miss" | "under" | "below" | "lost" | "sacrificed" | "without"
             )
         });
-        if !plain_raise && !technical && !praise_of_work && !team && !forgone {
+        // "Something else stood out": a thing noticed; only the candidate standing out is a win.
+        let noticed = phrase && matches!(w, "stood" | "stand") && subj != Subj::I;
+        if !plain_raise && !technical && !praise_of_work && !team && !forgone && !noticed {
             f.gain += 1;
             flag(GAIN, f);
         }

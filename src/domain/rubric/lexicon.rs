@@ -145,7 +145,8 @@ const WORDS: &[(u64, &str)] = &[
          claimants applicant applicants graduate graduates resident residents citizen citizens \
          taxpayer taxpayers constituent constituents borrower borrowers beneficiary beneficiaries \
          enrollee enrollees visitor visitors attendee attendees commuter commuters diner diners \
-         caregiver caregivers pupil pupils donor donors",
+         caregiver caregivers pupil pupils donor donors adopter adopters volunteer volunteers \
+         family families retiree retirees audience fans",
     ),
     (
         CUSTOMER_WEAK,

@@ -699,7 +699,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 51] = [
+    let table: [(&str, &[Flag], &[Flag]); 52] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1109,6 +1109,16 @@ fn clause_reading_table() {
              known we'd heard him.",
             &[],
             &[Flag::Hypothetical, Flag::MissingResult],
+        ),
+        // Something that stood out is no personal win, sparing someone a chore is no blame, and
+        // volunteers are the customers of a volunteer app.
+        (
+            "In March I read the support queue for our volunteer app and something else stood \
+             out: retirees kept failing the password rules. I replaced passwords with a one-time \
+             link and called each volunteer who had given up so they didn't have to check their \
+             email again. Sign-up completion went from 48% to 81%.",
+            &[],
+            &[Flag::PersonalWin, Flag::Blame, Flag::NoCustomer],
         ),
     ];
     for (text, must, must_not) in table {
