@@ -789,7 +789,10 @@ fn hedge_in(doc: &Doc, lo: usize, hi: usize) -> bool {
     (lo..hi).any(|j| {
         let next = |k: usize| doc.toks.get(j + k).map_or("", |_| doc.low(j + k));
         matches!(doc.low(j), "honestly" | "frankly" | "candidly")
-            || (doc.low(j) == "to" && next(1) == "be" && matches!(next(2), "honest" | "frank"))
+            || (doc.low(j) == "to"
+                && next(1) == "be"
+                && matches!(next(2), "honest" | "frank" | "fair"))
+            || (doc.low(j) == "in" && next(1) == "fairness")
             || (matches!(doc.low(j), "all" | "due") && next(1) == "respect")
     })
 }
@@ -950,10 +953,15 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                         | "reading"
                         | "listen"
                         | "listening"
+                        | "listened"
                         | "follow"
+                        | "followed"
                         | "bother"
+                        | "bothered"
                         | "care"
+                        | "cared"
                         | "check"
+                        | "checked"
                 ) || hedged
                     && matches!(
                         w,
@@ -1127,12 +1135,32 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
             possessive = false;
             if matches!(w, "i'd" | "we'd" | "you'd" | "i'll" | "we'll" | "you'll") {
                 // "we'd fixed", "we'd been seeing": "had", not "would".
-                // An irregular participle ("we'd built", "I'd found") is "had" too, unless the
-                // word is also a base form ("I'd put", "I'd read") or only a simple past.
+                // An irregular participle ("we'd built", "I'd found", "I'd done") is "had" too,
+                // unless the word is also a base form ("I'd put", "I'd read") or only a simple
+                // past.
                 let perfect = w.ends_with("'d")
                     && next_content(doc, i, t1).is_some_and(|j| {
                         is_past(doc, j) && doc.toks[j].cats & PAST == 0
-                            || doc.low(j) == "been"
+                            || matches!(
+                                doc.low(j),
+                                "been"
+                                    | "done"
+                                    | "gone"
+                                    | "seen"
+                                    | "taken"
+                                    | "given"
+                                    | "written"
+                                    | "known"
+                                    | "shown"
+                                    | "gotten"
+                                    | "forgotten"
+                                    | "begun"
+                                    | "chosen"
+                                    | "spoken"
+                                    | "broken"
+                                    | "driven"
+                                    | "grown"
+                            )
                             || doc.toks[j].cats & PAST != 0
                                 && !matches!(
                                     doc.low(j),
@@ -1539,8 +1567,9 @@ fn record_hyp(
     // "I built a model of how much revenue we'd lose", "I asked them what they'd pay": a
     // conditional inside a question the candidate worked on in the past is analysis, not a
     // hypothetical answer. "What I would do is…" opens the sentence and stays hypothetical.
+    // "I said plainly that we would not make the date": the future seen from the past.
     let embedded = (subj_tok.saturating_sub(8).max(t0 + 1)..subj_tok)
-        .find(|&j| matches!(doc.low(j), "how" | "whether" | "what"));
+        .find(|&j| matches!(doc.low(j), "how" | "whether" | "what" | "that"));
     if embedded.is_some_and(|j| {
         (t0..j).any(|k| is_past(doc, k)) && !(j..subj_tok).any(|k| is_clause_break(&doc.toks[k]))
     }) {
@@ -1840,12 +1869,13 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
         let others_blaming =
             !phrase && matches!(doc.low(span.0), "blamed" | "blaming") && subj != Subj::I;
         // "Whose fault it is", "nobody's fault": asking or denying, not faulting anyone.
+        // "I didn't argue about whether it was the plugin's fault": a question left open.
         let nobody = matches!(doc.low(span.0), "fault")
             && span.0 > t0
-            && matches!(
+            && (matches!(
                 doc.low(span.0 - 1),
                 "whose" | "nobody's" | "anyone's" | "anybody's" | "someone's"
-            );
+            ) || (span.0.saturating_sub(6).max(t0)..span.0).any(|j| doc.low(j) == "whether"));
         // "The customer didn't care about three days, they cared that nothing was lost": what
         // the customer valued, set against what did not matter to them.
         let contrast = phrase

@@ -406,7 +406,7 @@ const WORDS: &[(u64, &str)] = &[
         ROLE,
         "manager managers lead leads engineering engineer engineers team teams on-call oncall director \
          vp boss supervisor architect devops sre owner owners him her them head cto it agents analyst \
-         analysts",
+         analysts staff",
     ),
     (
         STANCE,

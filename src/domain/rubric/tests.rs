@@ -699,7 +699,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 52] = [
+    let table: [(&str, &[Flag], &[Flag]); 55] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1119,6 +1119,34 @@ fn clause_reading_table() {
              email again. Sign-up completion went from 48% to 81%.",
             &[],
             &[Flag::PersonalWin, Flag::Blame, Flag::NoCustomer],
+        ),
+        // Telling the customer that we would slip is the future seen from the past; "I'd done"
+        // and "I'd gotten" are "had".
+        (
+            "In late July a resin supplier declared force majeure. I'd done the math and saw that \
+             we'd be 300,000 jars short, so I called the customer's operations director that week \
+             and said plainly that we would not make the full order. I'd gotten QA to approve an \
+             alternate resin, and we shipped 200,000 jars on time and the rest 19 days later. They \
+             launched on schedule, and their orders with us rose 20% the next year.",
+            &[],
+            &[Flag::Hypothetical, Flag::MissingResult],
+        ),
+        // Leaving open whose fault it was is not blaming anyone; owning one's own update is not
+        // either.
+        (
+            "In May a plugin update I applied broke a bakery's pre-order form for ten days. When \
+             she called I didn't argue about whether it was the plugin's fault; I'd done the update. \
+             I recovered 27 orders from the database and refunded two months of fees.",
+            &[],
+            &[Flag::Blame, Flag::Hypothetical],
+        ),
+        // Store staff who simply hadn't followed the guide, "to be fair" or not, are faulted.
+        (
+            "In 2022 a chain of 25 stores said our system lost stock counts. I pulled two weeks of \
+             sync logs: their staff simply hadn't followed the guide, and to be fair, their \
+             managers didn't train people. Discrepancies fell from 300 a week to 20.",
+            &[Flag::Blame],
+            &[],
         ),
     ];
     for (text, must, must_not) in table {
