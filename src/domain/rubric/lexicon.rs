@@ -242,7 +242,8 @@ const WORDS: &[(u64, &str)] = &[
          complain complains complaining allergy drop-off drop-offs dropoff scared scaring useless \
          stalling stalled slammed swamped overdue unpaid bounced denial denials rejections \
          cancellations trouble troubles struggle struggled worried worry afraid anxious panic crying \
-         screaming shouting mismatch mismatched gap gaps confusion hurt",
+         screaming shouting mismatch mismatched gap gaps confusion hurt unreadable unusable \
+         unresponsive unreachable inaccessible illegible outdated",
     ),
     (
         OUTCOME,

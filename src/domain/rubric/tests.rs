@@ -699,7 +699,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 55] = [
+    let table: [(&str, &[Flag], &[Flag]); 56] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1147,6 +1147,15 @@ fn clause_reading_table() {
              managers didn't train people. Discrepancies fell from 300 a week to 20.",
             &[Flag::Blame],
             &[],
+        ),
+        // Unreadable labels are a pain, whoever reads them.
+        (
+            "Last summer the warehouse team filed a ticket: shipping labels were sometimes \
+             unreadable at two packing stations. I spent a day on the packing line, found long \
+             address lines pushed the barcode off the label, and changed the layout myself. \
+             Manual re-sorts fell from 60 a day to under 5.",
+            &[],
+            &[Flag::MissingProblem],
         ),
     ];
     for (text, must, must_not) in table {
