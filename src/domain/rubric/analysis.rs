@@ -1681,12 +1681,14 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
         let failing_other = matches!(subj, Subj::Other | Subj::None)
             && matches!(
                 doc.low(span.0),
-                "couldn't" | "wasn't" | "weren't" | "didn't"
+                "couldn't" | "wasn't" | "weren't" | "didn't" | "can't" | "cannot"
             );
         if failing_other
             || !matches!(
                 doc.low(span.0),
                 "couldn't"
+                    | "can't"
+                    | "cannot"
                     | "wasn't"
                     | "weren't"
                     | "didn't"

@@ -243,7 +243,8 @@ const WORDS: &[(u64, &str)] = &[
          stalling stalled slammed swamped overdue unpaid bounced denial denials rejections \
          cancellations trouble troubles struggle struggled worried worry afraid anxious panic crying \
          screaming shouting mismatch mismatched gap gaps confusion hurt unreadable unusable \
-         unresponsive unreachable inaccessible illegible outdated",
+         unresponsive unreachable inaccessible illegible outdated impossible can't cannot \
+         readmitted readmissions unaffordable",
     ),
     (
         OUTCOME,

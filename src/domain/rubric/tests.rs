@@ -699,7 +699,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 56] = [
+    let table: [(&str, &[Flag], &[Flag]); 57] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1154,6 +1154,15 @@ fn clause_reading_table() {
              unreadable at two packing stations. I spent a day on the packing line, found long \
              address lines pushed the barcode off the label, and changed the layout myself. \
              Manual re-sorts fell from 60 a day to under 5.",
+            &[],
+            &[Flag::MissingProblem],
+        ),
+        // A level players say is impossible, a bill they can't tell went through: pains.
+        (
+            "Two days into our spring event I read a sample of support tickets and saw players \
+             saying the final level was impossible without buying the booster. I replayed it \
+             forty times, lowered the target score myself and refunded every booster bought. \
+             Event completion rose from 9% to 31%.",
             &[],
             &[Flag::MissingProblem],
         ),
