@@ -369,7 +369,9 @@ pub(super) fn score_doc(doc: &Doc) -> Score {
     let i_light = (t.i_comm + t.i_weak + t.i_claims).min(t.i_act);
     let i_steps = t.i_act - i_light;
     let we_not_i = hidden >= 2.0 && hidden > 1.2 * (i_steps + 0.5 * i_light);
-    let no_metric = t.metrics_result < 1.0 && !t.before_after_result;
+    // Only a result told in the second half is the story's result: a figure in an early
+    // "result" sentence is the baseline ("the last redesign raised order value by 6%").
+    let no_metric = !t.measured_late;
     let no_customer = t.customer < 0.5;
     let personal_win = t.gain >= 2.0 || (t.gain >= 1.0 && (!t.customer_result || t.gain_late));
     let blame = t.blame >= 1.0;

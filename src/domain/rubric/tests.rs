@@ -699,7 +699,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 57] = [
+    let table: [(&str, &[Flag], &[Flag]); 58] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1165,6 +1165,17 @@ fn clause_reading_table() {
              Event completion rose from 9% to 31%.",
             &[],
             &[Flag::MissingProblem],
+        ),
+        // A figure early in the story is a baseline; an ending told only in words is unmeasured.
+        (
+            "I led checkout for a meal-kit business. An earlier test had pre-selected a premium \
+             add-on; it raised order value by 6% and was counted as a win. When I took over the \
+             team last spring, I read a week of support transcripts and found people asking why \
+             they had been charged for the add-on. I made the add-on opt-in myself and rewrote \
+             the confirmation page. After that, customers stopped asking about surprise charges, \
+             and support said the queue felt calmer.",
+            &[Flag::NoMetric],
+            &[Flag::MissingResult],
         ),
     ];
     for (text, must, must_not) in table {
