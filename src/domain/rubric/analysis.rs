@@ -823,9 +823,19 @@ fn vague_sizes(doc: &Doc, t0: usize, t1: usize) -> u32 {
                     )
                     || doc.low(j) == "way" && matches!(word(j + 1), "down" | "up")
             }
-            "very" | "really" | "super" => matches!(
+            "very" | "really" | "super" | "extremely" => matches!(
                 word(j + 1),
-                "happy" | "pleased" | "positive" | "satisfied" | "grateful" | "thankful"
+                "happy"
+                    | "pleased"
+                    | "positive"
+                    | "satisfied"
+                    | "grateful"
+                    | "thankful"
+                    | "well"
+                    | "smooth"
+                    | "smoothly"
+                    | "good"
+                    | "great"
             ),
             _ => false,
         })

@@ -146,7 +146,9 @@ const WORDS: &[(u64, &str)] = &[
          taxpayer taxpayers constituent constituents borrower borrowers beneficiary beneficiaries \
          enrollee enrollees visitor visitors attendee attendees commuter commuters diner diners \
          caregiver caregivers pupil pupils donor donors adopter adopters volunteer volunteers \
-         family families retiree retirees audience fans",
+         family families retiree retirees audience fans grower growers farmer farmers author \
+         authors artist artists creator creators musician musicians writer writers publisher \
+         publishers franchisee franchisees dealer dealers landlord landlords",
     ),
     (
         CUSTOMER_WEAK,

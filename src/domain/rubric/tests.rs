@@ -699,7 +699,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 58] = [
+    let table: [(&str, &[Flag], &[Flag]); 59] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1176,6 +1176,15 @@ fn clause_reading_table() {
              and support said the queue felt calmer.",
             &[Flag::NoMetric],
             &[Flag::MissingResult],
+        ),
+        // Growers are customers; "responded really well" sizes a result without measuring it.
+        (
+            "Last spring our frost sensors woke growers six times a night. I spent a week in the \
+             orchards, then changed the alert logic myself so an alert needed two sensors and \
+             fifteen minutes below the threshold. After the launch growers responded really well \
+             and were very happy with the quieter nights.",
+            &[Flag::Vague, Flag::NoMetric],
+            &[Flag::NoCustomer],
         ),
     ];
     for (text, must, must_not) in table {
