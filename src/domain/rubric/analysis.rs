@@ -1402,7 +1402,10 @@ fn handoff(doc: &Doc, verb: usize, t1: usize) -> bool {
             | "submitted"
             | "cut"
             | "filled"
-            | "put"
+            | "put" // "I logged every wheelchair request for two weeks": counting them is research.
+    ) && !matches!(
+        doc.toks.get(verb + 1).map_or("", |_| doc.low(verb + 1)),
+        "every" | "each" | "all"
     ) && (verb + 1..(verb + 6).min(t1)).any(|j| {
         matches!(
             doc.low(j),
@@ -1893,6 +1896,24 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
         let contrast = phrase
             && matches!(doc.low(span.0), "didn't" | "did")
             && (span.1..(span.1 + 12).min(doc.toks.len())).any(|j| doc.low(j) == "cared");
+        // "Tubs that would have been useless for him": a thing unfit for someone, not a person
+        // faulted.
+        let unfit = !phrase
+            && doc.low(span.0) == "useless"
+            && doc
+                .toks
+                .get(span.1)
+                .is_some_and(|_| doc.low(span.1) == "for");
+        // "The easy thing was to blame them": a temptation named in order to resist it.
+        let tempted = (span.0.saturating_sub(6).max(t0)..span.0).any(|j| {
+            doc.low(j) == "easy"
+                && doc.toks.get(j + 1).is_some_and(|_| {
+                    matches!(
+                        doc.low(j + 1),
+                        "thing" | "answer" | "explanation" | "move" | "way"
+                    )
+                })
+        });
         // "Elderly people who don't read the bill": a relative clause describes who was
         // affected, unless a hedge before it makes it a complaint.
         let describes = phrase
@@ -1920,6 +1941,8 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
             && !defect
             && !right
             && !describes
+            && !unfit
+            && !tempted
             && !reported(doc, span.0, t0)
         {
             f.blame += 1;

@@ -699,7 +699,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 59] = [
+    let table: [(&str, &[Flag], &[Flag]); 60] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1185,6 +1185,17 @@ fn clause_reading_table() {
              and were very happy with the quieter nights.",
             &[Flag::Vague, Flag::NoMetric],
             &[Flag::NoCustomer],
+        ),
+        // Logging every request is research, a temptation to blame named and resisted is not
+        // blame, and a bath useless for a wheelchair user faults no one.
+        (
+            "Last year passengers who needed wheelchairs waited up to 45 minutes on arrival. The \
+             easy thing was to blame the contractor. Instead, for two weeks I logged every \
+             wheelchair request on my shifts myself and found requests went out only at landing; \
+             the rooms' tubs, I noticed, were useless for him. I set up a list sent to the \
+             contractor each evening. Average wait went from 38 minutes to 17.",
+            &[],
+            &[Flag::Blame, Flag::EscalationOnly, Flag::MissingAction],
         ),
     ];
     for (text, must, must_not) in table {
