@@ -100,8 +100,8 @@ pub(super) struct Feat {
     /// claim a result rather than tell a step.
     pub i_change: u32,
     pub blame: u32,
-    /// Sizes without a measure ("went down a lot", "much happier", "significantly"): a result
-    /// told this way, with no number anywhere in it, is a vague result.
+    /// Sizes without a measure ("went down a lot", "much happier", "significantly"): an
+    /// unmeasured result told this way is a vague result.
     pub vague_size: u32,
     pub gain: u32,
     pub beyond: u32,
@@ -814,9 +814,7 @@ fn vague_sizes(doc: &Doc, t0: usize, t1: usize) -> u32 {
             // "went down a lot", not "a lot of tickets".
             "lot" => j > t0 && word(j - 1) == "a" && word(j + 1) != "of",
             "much" | "way" | "far" => {
-                doc.toks
-                    .get(j + 1)
-                    .is_some_and(|n| n.cats & COMPARATIVE != 0)
+                (j + 1 < t1 && doc.toks[j + 1].cats & COMPARATIVE != 0)
                     || matches!(
                         word(j + 1),
                         "happier" | "easier" | "calmer" | "quieter" | "smoother" | "stronger"
