@@ -784,6 +784,12 @@ fn negated_before(doc: &Doc, i: usize, t0: usize) -> bool {
 }
 
 /// Reads one sentence: phrase cues, single-word cues, numbers, and who did what in which tense.
+/// Whether the words from `at` open a relative clause ("people who don't read the bill"): the
+/// clause describes the people named before it rather than faulting them.
+fn relative_clause(doc: &Doc, at: usize, t0: usize) -> bool {
+    at > t0 && matches!(doc.low(at - 1), "who" | "that")
+}
+
 /// Whether tokens `lo..hi` hold a hedge that often comes before faulting someone politely.
 fn hedge_in(doc: &Doc, lo: usize, hi: usize) -> bool {
     (lo..hi).any(|j| {
@@ -1004,10 +1010,12 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
                     ) || doc.low(j) == "wouldn't" && w != "understand"
                 })
                 // "Elderly people who don't read the bill", "ten who didn't bother": a relative
-                // clause describes who was affected, unless a hedge makes it a complaint.
+                // clause describes who was affected, unless a hedge makes it a complaint. "I
+                // found that they didn't read it" is no relative clause.
                 && (hedged
-                    || !(i.saturating_sub(4).max(t0)..i)
-                        .any(|j| matches!(doc.low(j), "who" | "that")))
+                    || !(i.saturating_sub(3).max(t0)..i).any(|j| {
+                        doc.low(j).ends_with("n't") && relative_clause(doc, j, t0)
+                    }))
                 // "So she didn't have to check": spared a chore, not faulted for skipping it.
                 && !(i.saturating_sub(3).max(t0)..i).any(|j| {
                     doc.low(j) == "to"
@@ -1914,10 +1922,7 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
         });
         // "Elderly people who don't read the bill": a relative clause describes who was
         // affected, unless a hedge before it makes it a complaint.
-        let describes = phrase
-            && span.0 > t0
-            && matches!(doc.low(span.0 - 1), "who" | "that")
-            && !hedge_in(doc, t0, span.0);
+        let describes = phrase && relative_clause(doc, span.0, t0) && !hedge_in(doc, t0, span.0);
         // "The fault was in the firmware": a defect, unless it is someone's ("the driver's fault",
         // "at fault", "the fault of the vendor").
         // "the weeks they were entitled to": a right, not a sneer.

@@ -699,7 +699,7 @@ fn tips_for_flagged_answers_quote_the_answer() {
 #[test]
 fn clause_reading_table() {
     // Each row: an answer fragment and the flags it must and must not raise.
-    let table: [(&str, &[Flag], &[Flag]); 60] = [
+    let table: [(&str, &[Flag], &[Flag]); 61] = [
         (
             "I would call the customer and I would ask what they need. Then I would fix it.",
             &[Flag::Hypothetical],
@@ -1196,6 +1196,14 @@ fn clause_reading_table() {
              contractor each evening. Average wait went from 38 minutes to 17.",
             &[],
             &[Flag::Blame, Flag::EscalationOnly, Flag::MissingAction],
+        ),
+        // "Found that they didn't read" is a finding about them, not a relative clause.
+        (
+            "In May a retailer kept opening P1 tickets about our API. I checked the logs and \
+             found that they didn't check the status page before paging us. I sent them 12 \
+             examples, and their tickets dropped from 8 a month to 1.",
+            &[Flag::Blame],
+            &[],
         ),
     ];
     for (text, must, must_not) in table {
