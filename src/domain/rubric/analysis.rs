@@ -784,6 +784,13 @@ fn negated_before(doc: &Doc, i: usize, t0: usize) -> bool {
 }
 
 /// Reads one sentence: phrase cues, single-word cues, numbers, and who did what in which tense.
+/// Whether token `j` is a number, in digits or in words (absent tokens are not).
+fn is_number(doc: &Doc, j: usize) -> bool {
+    doc.toks
+        .get(j)
+        .is_some_and(|t| t.kind == Kind::Num || t.cats & NUMWORD != 0)
+}
+
 /// Whether the words from `at` open a relative clause ("people who don't read the bill"): the
 /// clause describes the people named before it rather than faulting them.
 fn relative_clause(doc: &Doc, at: usize, t0: usize) -> bool {
@@ -1060,9 +1067,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
         // "Before, he couldn't add a single one": the other side of a change just told.
         if w == "before"
             && (i + 1 == t1 || doc.toks[i + 1].kind == Kind::Punct)
-            && ((i.saturating_sub(LOOK_BACK).max(t0)..i)
-                .any(|j| doc.toks[j].kind == Kind::Num || doc.toks[j].cats & NUMWORD != 0)
-                || i == t0)
+            && ((i.saturating_sub(LOOK_BACK).max(t0)..i).any(|j| is_number(doc, j)) || i == t0)
         {
             f.before_after = true;
         }
@@ -1094,9 +1099,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
             if let Some(to) = (i + 1..(i + 10).min(t1)).find(|&j| doc.low(j) == "to")
                 && (to + 1..(to + 5).min(t1)).any(|j| quantity(j) || doc.toks[j].cats & UNIT != 0)
                 && ((i + 1..to).any(quantity)
-                    || (to + 1..(to + 5).min(t1)).any(|j| {
-                        doc.toks[j].kind == Kind::Num || doc.toks[j].cats & NUMWORD != 0
-                    })
+                    || (to + 1..(to + 5).min(t1)).any(|j| is_number(doc, j))
                     // "to under a minute", but not "to tickets a week" (a rate whose figure is
                     // gone).
                     || (to + 1..(to + 4).min(t1)).any(|j| {
@@ -1128,8 +1131,7 @@ fn analyse_sentence(doc: &Doc, t0: usize, t1: usize, inherited: Subj) -> (Feat, 
         }
         if w == "from" {
             // "from 40 to 12", "from two days to an hour": a before/after comparison.
-            let a = (i + 1..(i + 4).min(t1))
-                .find(|&j| doc.toks[j].kind == Kind::Num || doc.toks[j].cats & NUMWORD != 0);
+            let a = (i + 1..(i + 4).min(t1)).find(|&j| is_number(doc, j));
             if let Some(a) = a
                 && (a + 1..(a + 6).min(t1)).any(|j| doc.low(j) == "to")
             {
@@ -1760,10 +1762,7 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
     }
     // "I think it was about a dozen": a spoken answer hedges a figure it remembers, which is
     // knowing the outcome, not doubting it.
-    if c & UNKNOWN != 0
-        && !(span.1..(span.1 + 4).min(doc.toks.len()))
-            .any(|j| doc.toks[j].kind == Kind::Num || doc.toks[j].cats & NUMWORD != 0)
-    {
+    if c & UNKNOWN != 0 && !(span.1..(span.1 + 4).min(doc.toks.len())).any(|j| is_number(doc, j)) {
         f.unknown += 1;
     }
     if c & REJECT != 0 {
@@ -1851,18 +1850,11 @@ fn count_cues(doc: &Doc, f: &mut Feat, c: u64, span: Span, t0: usize, subj: Subj
                 (doc.low(span.0 - 2), doc.low(span.0 - 1)),
                 ("one" | "1", "in") | ("out", "of")
             );
-        // "From sixty-eight to eighty-one percent": a change said in words, like its digits.
-        let is_number = |k: usize| {
-            doc.toks
-                .get(k)
-                .is_some_and(|n| n.kind == Kind::Num || n.cats & NUMWORD != 0)
-        };
+        // "From sixty-eight to eighty-one percent": the first end of a change said in words
+        // measures it like its digits would (the "from" rule has already marked the change).
         let from_to = (span.0.saturating_sub(3).max(t0)..span.0).any(|j| doc.low(j) == "from")
             && (span.1..(span.1 + 3).min(doc.toks.len()))
-                .any(|j| doc.low(j) == "to" && (is_number(j + 1) || is_number(j + 2)));
-        if from_to {
-            f.before_after = true;
-        }
+                .any(|j| doc.low(j) == "to" && (is_number(doc, j + 1) || is_number(doc, j + 2)));
         // Said or written in words, a count with its unit is as much a measure as the digits:
         // style guides spell small numbers out, and spoken answers say "about thirty percent".
         if (with_unit && !doc.period(span.0)) || rate || from_to {
